@@ -1,0 +1,41 @@
+//! Errors of the use cases: what the caller got wrong, conflicts, and infrastructure.
+
+use erasure_core::{IdentifierError, Rejection};
+use erasure_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoordinatorError {
+    /// The request is malformed (bad identifier, unknown system, ...).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("request {0} not found")]
+    NotFound(String),
+    /// The request cannot be served in its current state.
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The idempotency key was used for a different request.
+    #[error("the idempotency key was already used for a different request ({0})")]
+    IdempotencyMismatch(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Keys, sealing, signing: the coordinator's own material failed.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<IdentifierError> for CoordinatorError {
+    fn from(e: IdentifierError) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
+impl From<Rejection> for CoordinatorError {
+    fn from(e: Rejection) -> Self {
+        match e {
+            Rejection::NotCompleted
+            | Rejection::CertificateAlreadyIssued
+            | Rejection::AlreadyExists => Self::FailedPrecondition(e.to_string()),
+            _ => Self::Invalid(e.to_string()),
+        }
+    }
+}

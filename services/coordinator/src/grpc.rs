@@ -1,0 +1,284 @@
+//! The gRPC edge: request validation, mapping of state to API messages, and errors to
+//! `tonic::Status`. Status messages never carry identifiers.
+
+use crate::codec;
+use crate::error::CoordinatorError;
+use crate::projection::Projection;
+use crate::service::{Coordinator, SubmitInput};
+use chrono::SecondsFormat;
+use erasure_core::state::TaskState;
+use erasure_core::{Identifiers, RequestState, RequestStatus, SystemId, TaskStatus};
+use erasure_proto::v1 as pb;
+use erasure_proto::v1::erasure_service_server::ErasureService;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+const MAX_PAGE: u32 = 500;
+const DEFAULT_PAGE: u32 = 50;
+
+pub struct Api {
+    coordinator: Arc<Coordinator>,
+    projection: Arc<Projection>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Api")
+    }
+}
+
+impl Api {
+    pub fn new(coordinator: Arc<Coordinator>, projection: Arc<Projection>) -> Self {
+        Self {
+            coordinator,
+            projection,
+        }
+    }
+}
+
+fn status(e: CoordinatorError) -> Status {
+    match e {
+        CoordinatorError::Invalid(m) => Status::invalid_argument(m),
+        CoordinatorError::NotFound(id) => Status::not_found(format!("request {id} not found")),
+        CoordinatorError::FailedPrecondition(m) => Status::failed_precondition(m),
+        e @ CoordinatorError::IdempotencyMismatch(_) => Status::already_exists(e.to_string()),
+        CoordinatorError::Store(e) => {
+            tracing::error!(error = %e, "store failure");
+            Status::unavailable("the event store is unavailable; nothing was recorded, try again")
+        }
+        CoordinatorError::Internal(m) => {
+            tracing::error!(error = %m, "internal failure");
+            Status::internal("internal error; see the server log")
+        }
+    }
+}
+
+fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
+    let ids = req.identifiers.unwrap_or_default();
+    let identifiers =
+        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id))
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+    let jurisdiction = req.jurisdiction.trim().to_ascii_uppercase();
+    let scope = req
+        .scope
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            if SystemId::is_valid(s) {
+                Ok(SystemId::new(s))
+            } else {
+                Err(Status::invalid_argument(
+                    "a system id in scope is malformed (lower-case letters, digits, '-', '_')",
+                ))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let key = req.idempotency_key.trim();
+    if key.len() > 200 {
+        return Err(Status::invalid_argument(
+            "the idempotency key is longer than 200 characters",
+        ));
+    }
+    Ok(SubmitInput {
+        idempotency_key: (!key.is_empty()).then(|| key.to_owned()),
+        identifiers,
+        jurisdiction: if jurisdiction.is_empty() {
+            "FI".into()
+        } else {
+            jurisdiction
+        },
+        channel: non_empty(req.channel, "api"),
+        verified_by: non_empty(req.verified_by, "unspecified"),
+        scope,
+    })
+}
+
+fn non_empty(s: String, default: &str) -> String {
+    let t = s.trim();
+    if t.is_empty() {
+        default.to_owned()
+    } else {
+        t.to_owned()
+    }
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
+    match s {
+        RequestStatus::InProgress => pb::RequestStatus::InProgress,
+        RequestStatus::Completed => pb::RequestStatus::Completed,
+        RequestStatus::Failed => pb::RequestStatus::Failed,
+    }
+}
+
+fn task_view(t: &TaskState) -> pb::TaskView {
+    let ack = t.last_ack.as_ref();
+    pb::TaskView {
+        system_id: t.system_id.to_string(),
+        state: match t.status {
+            TaskStatus::Pending => pb::TaskState::Pending,
+            TaskStatus::Done => pb::TaskState::Done,
+            TaskStatus::Failed => pb::TaskState::Failed,
+        } as i32,
+        attempt: t.attempt,
+        outcome: ack
+            .map(|a| codec::outcome_to_pb(a.outcome) as i32)
+            .unwrap_or_default(),
+        items_affected: ack.map(|a| a.items_affected).unwrap_or_default(),
+        evidence_summary: ack.map(|a| a.evidence_summary.clone()).unwrap_or_default(),
+        detail: ack.map(|a| a.detail.clone()).unwrap_or_default(),
+    }
+}
+
+/// The API view of a request.
+pub fn request_view(s: &RequestState) -> pb::ErasureRequest {
+    let r = &s.received;
+    pb::ErasureRequest {
+        request_id: r.request_id.to_string(),
+        status: status_to_pb(s.status) as i32,
+        received_at: rfc3339(r.received_at),
+        deadline: r.deadline.to_string(),
+        completed_at: s.completed_at.map(rfc3339).unwrap_or_default(),
+        jurisdiction: r.jurisdiction.clone(),
+        channel: r.channel.clone(),
+        tasks: s.tasks.values().map(task_view).collect(),
+        certificate_available: s.certificate.is_some(),
+        rejected_acknowledgments: s.rejected_acks,
+    }
+}
+
+fn request_id(req: &pb::GetRequest) -> Result<&str, Status> {
+    let id = req.request_id.trim();
+    if id.is_empty() || id.len() > 100 {
+        return Err(Status::invalid_argument("a request id is required"));
+    }
+    Ok(id)
+}
+
+type WatchStream = Pin<Box<dyn Stream<Item = Result<pb::ErasureRequest, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ErasureService for Api {
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let input = submit_input(request.into_inner())?;
+        let done = self.coordinator.submit(input).await.map_err(status)?;
+        Ok(Response::new(pb::SubmitResponse {
+            request_id: done.request_id,
+            existing: done.existing,
+        }))
+    }
+
+    async fn get(
+        &self,
+        request: Request<pb::GetRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let state = self
+            .coordinator
+            .get(request_id(request.get_ref())?)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(request_view(&state)))
+    }
+
+    async fn list(
+        &self,
+        request: Request<pb::ListRequest>,
+    ) -> Result<Response<pb::ListResponse>, Status> {
+        let req = request.into_inner();
+        let filter = match pb::RequestStatus::try_from(req.status) {
+            Ok(pb::RequestStatus::Unspecified) => None,
+            Ok(pb::RequestStatus::InProgress) => Some(RequestStatus::InProgress),
+            Ok(pb::RequestStatus::Completed) => Some(RequestStatus::Completed),
+            Ok(pb::RequestStatus::Failed) => Some(RequestStatus::Failed),
+            Err(_) => return Err(Status::invalid_argument("unknown status filter")),
+        };
+        let size = match req.page_size {
+            0 => DEFAULT_PAGE,
+            n => n.min(MAX_PAGE),
+        } as usize;
+        let token = (!req.page_token.is_empty()).then_some(req.page_token.as_str());
+        self.projection.catch_up().await.map_err(status)?;
+        let page = self.projection.list(filter, size, token).map_err(status)?;
+        Ok(Response::new(pb::ListResponse {
+            requests: page.requests.iter().map(request_view).collect(),
+            next_page_token: page.next_token.unwrap_or_default(),
+        }))
+    }
+
+    type WatchStream = WatchStream;
+
+    async fn watch(
+        &self,
+        request: Request<pb::GetRequest>,
+    ) -> Result<Response<Self::WatchStream>, Status> {
+        let id = request_id(request.get_ref())?.to_owned();
+        let first = self.coordinator.get(&id).await.map_err(status)?;
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let coordinator = Arc::clone(&self.coordinator);
+        let mut changes = self.projection.changes();
+        tokio::spawn(async move {
+            let mut last = first;
+            if tx.send(Ok(request_view(&last))).await.is_err() || is_done(&last) {
+                return;
+            }
+            loop {
+                // Wake on the projection moving, or poll: other coordinators append too.
+                match tokio::time::timeout(Duration::from_secs(1), changes.changed()).await {
+                    Ok(Err(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
+                    Ok(Ok(())) | Err(_) => {}
+                }
+                if tx.is_closed() {
+                    return;
+                }
+                match coordinator.get(&id).await {
+                    Ok(state) if state != last => {
+                        let done = is_done(&state);
+                        if tx.send(Ok(request_view(&state))).await.is_err() || done {
+                            return;
+                        }
+                        last = state;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(status(e))).await;
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        )))
+    }
+
+    async fn get_certificate(
+        &self,
+        request: Request<pb::GetRequest>,
+    ) -> Result<Response<pb::CertificateResponse>, Status> {
+        let json = self
+            .coordinator
+            .certificate_json(request_id(request.get_ref())?)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(pb::CertificateResponse {
+            certificate_json: json,
+        }))
+    }
+}
+
+fn is_done(s: &RequestState) -> bool {
+    match s.status {
+        RequestStatus::InProgress => false,
+        RequestStatus::Completed => s.certificate.is_some(),
+        RequestStatus::Failed => true,
+    }
+}

@@ -1,0 +1,24 @@
+//! The coordinator: use cases over the pure core, with the adapters the binary picks.
+//!
+//! - [`vault`]: sealing identifiers under per-request data keys, blind indexes.
+//! - [`codec`]: domain events to and from their stored protobuf form.
+//! - [`service`]: submit, ingest acknowledgments, certificates (the use cases).
+//! - [`relay`]: delivers outbox messages to the transport, opening sealed work orders.
+//! - [`projection`]: the in-memory query view (list, watch), kept in step with the events.
+//! - [`grpc`]: the `erasure.v1.ErasureService` gRPC edge; the only place that builds
+//!   `tonic::Status`.
+//! - [`server`]: wires it all and serves until shutdown.
+
+pub mod clock;
+pub mod codec;
+pub mod error;
+pub mod grpc;
+pub mod projection;
+pub mod relay;
+pub mod server;
+pub mod service;
+pub mod vault;
+
+pub use clock::{Clock, SystemClock};
+pub use error::CoordinatorError;
+pub use service::{Coordinator, Storage};

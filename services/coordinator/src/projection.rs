@@ -1,0 +1,178 @@
+//! The query view: every request's state, folded from the global event log and kept in
+//! step by tailing it from the last position seen. Serves `List` and wakes `Watch`.
+
+use crate::codec;
+use crate::error::CoordinatorError;
+use crate::service::Coordinator;
+use chrono::{DateTime, Utc};
+use erasure_core::{Event, RequestState, RequestStatus};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const PAGE: usize = 1000;
+
+#[derive(Default)]
+struct View {
+    states: HashMap<String, RequestState>,
+    position: u64,
+}
+
+/// A page of requests, newest first.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub requests: Vec<RequestState>,
+    pub next_token: Option<String>,
+}
+
+pub struct Projection {
+    coordinator: Arc<Coordinator>,
+    view: RwLock<View>,
+    /// The last position applied; `Watch` waits on it.
+    caught_up: watch::Sender<u64>,
+}
+
+impl std::fmt::Debug for Projection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Projection")
+            .field("position", &*self.caught_up.borrow())
+            .finish()
+    }
+}
+
+impl Projection {
+    pub fn new(coordinator: Arc<Coordinator>) -> Arc<Self> {
+        Arc::new(Self {
+            coordinator,
+            view: RwLock::default(),
+            caught_up: watch::channel(0).0,
+        })
+    }
+
+    /// A receiver that changes whenever new events were applied.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.caught_up.subscribe()
+    }
+
+    /// Applies every event recorded so far; returns how many.
+    pub async fn catch_up(&self) -> Result<usize, CoordinatorError> {
+        let mut total = 0;
+        loop {
+            let after = self.read().position;
+            let batch = self.coordinator.storage().read_all(after, PAGE).await?;
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            total += batch.len();
+            let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+            for recorded in &batch {
+                view.position = view.position.max(recorded.position);
+                match codec::decode(recorded) {
+                    Ok(event) => apply(&mut view.states, &recorded.stream_id, &event),
+                    Err(e) => {
+                        tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the projection")
+                    }
+                }
+            }
+            let position = view.position;
+            drop(view);
+            self.caught_up.send_replace(position);
+        }
+    }
+
+    /// Tails the log until `shutdown`, woken by appends of this process and by a poll
+    /// (for appends of other processes).
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let woken = self.coordinator.appended().notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if let Err(e) = self.catch_up().await {
+                tracing::warn!(error = %e, "projection cannot read the event log; retrying");
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = &mut woken => {}
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, View> {
+        self.view.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn get(&self, request_id: &str) -> Option<RequestState> {
+        self.read().states.get(request_id).cloned()
+    }
+
+    /// Requests with `status` (all when `None`), newest first, `page_size` at a time.
+    /// The token is the sort key of the last request returned.
+    pub fn list(
+        &self,
+        status: Option<RequestStatus>,
+        page_size: usize,
+        token: Option<&str>,
+    ) -> Result<Page, CoordinatorError> {
+        let after = token.map(parse_token).transpose()?;
+        let view = self.read();
+        let mut matching: Vec<&RequestState> = view
+            .states
+            .values()
+            .filter(|s| status.is_none_or(|st| s.status == st))
+            .collect();
+        matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
+        let requests: Vec<RequestState> = matching
+            .into_iter()
+            .filter(|s| {
+                after
+                    .as_ref()
+                    .is_none_or(|a| sort_key(s) < (a.0, a.1.as_str()))
+            })
+            .take(page_size + 1)
+            .cloned()
+            .collect();
+        let more = requests.len() > page_size;
+        let requests: Vec<RequestState> = requests.into_iter().take(page_size).collect();
+        let next_token = more.then(|| requests.last().map(token_of)).flatten();
+        Ok(Page {
+            requests,
+            next_token,
+        })
+    }
+}
+
+fn apply(states: &mut HashMap<String, RequestState>, stream: &str, event: &Event) {
+    match states.get_mut(stream) {
+        Some(state) => state.apply(event),
+        None => {
+            if let Some(state) = RequestState::replay([event]) {
+                states.insert(stream.to_owned(), state);
+            }
+        }
+    }
+}
+
+fn sort_key(s: &RequestState) -> (DateTime<Utc>, &str) {
+    (s.received.received_at, s.received.request_id.as_str())
+}
+
+fn token_of(s: &RequestState) -> String {
+    format!(
+        "{}/{}",
+        s.received.received_at.timestamp_millis(),
+        s.received.request_id
+    )
+}
+
+fn parse_token(token: &str) -> Result<(DateTime<Utc>, String), CoordinatorError> {
+    let bad = || CoordinatorError::Invalid("invalid page token".into());
+    let (ms, id) = token.split_once('/').ok_or_else(bad)?;
+    let ms: i64 = ms.parse().map_err(|_| bad())?;
+    Ok((
+        DateTime::from_timestamp_millis(ms).ok_or_else(bad)?,
+        id.to_owned(),
+    ))
+}

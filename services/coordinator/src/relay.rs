@@ -1,0 +1,223 @@
+//! The outbox relay: delivers committed outbox messages to the transport.
+//!
+//! A message leaves the outbox only after `send` returned `Ok` (the transport holds it, or
+//! in the embedded transport the subscriber has handled it), so a crash at any point means
+//! another delivery, never a lost one. Work orders are stored without identifiers; the
+//! relay opens them from the request's sealed identifiers just before sending.
+
+use crate::codec::ms;
+use crate::error::CoordinatorError;
+use crate::service::Coordinator;
+use erasure_bus::{BusError, Message, Transport};
+use erasure_proto::v1 as pb;
+use erasure_store::OutboxMessage;
+use prost::Message as _;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// How the relay paces itself.
+#[derive(Clone, Copy, Debug)]
+pub struct RelayConfig {
+    /// Messages delivered at the same time.
+    pub concurrency: usize,
+    /// Longest sleep when nothing is due (new appends wake it earlier).
+    pub idle_poll: Duration,
+    /// Cap of the backoff between failed deliveries of one message.
+    pub max_backoff: Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 32,
+            idle_poll: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+pub struct Relay {
+    coordinator: Arc<Coordinator>,
+    transport: Arc<dyn Transport>,
+    config: RelayConfig,
+    in_flight: Arc<Mutex<HashSet<i64>>>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Relay {
+    pub fn new(
+        coordinator: Arc<Coordinator>,
+        transport: Arc<dyn Transport>,
+        config: RelayConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            coordinator,
+            transport,
+            config,
+            in_flight: Arc::default(),
+        })
+    }
+
+    /// Delivers until `shutdown` resolves; deliveries under way are awaited.
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let permits = Arc::new(Semaphore::new(self.config.concurrency));
+        let mut tasks = JoinSet::new();
+        loop {
+            // Registered before looking, so an append in between still wakes us.
+            let woken = self.coordinator.appended().notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            let started = self.start_due(&permits, &mut tasks).await;
+            while tasks.try_join_next().is_some() {}
+            if started > 0 {
+                continue;
+            }
+            let sleep = self.idle_sleep().await;
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = &mut woken => {}
+                () = tokio::time::sleep(sleep) => {}
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    async fn idle_sleep(&self) -> Duration {
+        let now = ms(self.coordinator.clock().now());
+        match self.coordinator.storage().next_available_at().await {
+            Ok(Some(at)) if at > now => {
+                Duration::from_millis((at - now) as u64).min(self.config.idle_poll)
+            }
+            _ => self.config.idle_poll,
+        }
+    }
+
+    async fn start_due(
+        self: &Arc<Self>,
+        permits: &Arc<Semaphore>,
+        tasks: &mut JoinSet<()>,
+    ) -> usize {
+        let free = permits.available_permits();
+        if free == 0 {
+            return 0;
+        }
+        let exclude: Vec<i64> = self
+            .in_flight
+            .lock()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let now = ms(self.coordinator.clock().now());
+        let due = match self.coordinator.storage().due(now, free, &exclude).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "relay cannot read the outbox; retrying");
+                return 0;
+            }
+        };
+        let started = due.len();
+        for row in due {
+            let Ok(permit) = Arc::clone(permits).acquire_owned().await else {
+                break;
+            };
+            if let Ok(mut s) = self.in_flight.lock() {
+                s.insert(row.id);
+            }
+            let relay = Arc::clone(self);
+            tasks.spawn(async move {
+                relay.deliver(row).await;
+                drop(permit);
+            });
+        }
+        started
+    }
+
+    async fn deliver(&self, row: OutboxMessage) {
+        let id = row.id;
+        let span = tracing::debug_span!("relay", request_id = %row.key, topic = %row.topic);
+        let _g = span.enter();
+        let result = match self.prepare(&row).await {
+            Ok(message) => self.transport.send(message).await.map_err(Failure::Bus),
+            Err(e) => Err(Failure::Prepare(e)),
+        };
+        let storage = self.coordinator.storage();
+        let outcome = match result {
+            Ok(()) => storage.delivered(id).await,
+            Err(f) if f.is_permanent() => {
+                tracing::error!(reason = %f, "outbox message set aside");
+                storage.dead_letter(id, &f.to_string()).await
+            }
+            Err(f) => {
+                let backoff = self.backoff(row.attempts);
+                tracing::warn!(reason = %f, retry_in_ms = backoff.as_millis() as u64, "delivery failed; will retry");
+                storage
+                    .retry_later(
+                        id,
+                        ms(self.coordinator.clock().now()) + backoff.as_millis() as i64,
+                    )
+                    .await
+            }
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e, "cannot record the delivery; the message will be delivered again");
+        }
+        if let Ok(mut s) = self.in_flight.lock() {
+            s.remove(&id);
+        }
+    }
+
+    fn backoff(&self, attempts: u32) -> Duration {
+        let exp = Duration::from_millis(250).saturating_mul(1 << attempts.min(10));
+        exp.min(self.config.max_backoff)
+    }
+
+    /// Fills a work order's identifiers from the request's sealed copy.
+    async fn prepare(&self, row: &OutboxMessage) -> Result<Message, CoordinatorError> {
+        let mut message = Message::new(row.topic.clone(), row.key.clone(), row.payload.clone());
+        message.headers = row.headers.clone();
+        if !row.topic.starts_with("erasure.v1.work.") {
+            return Ok(message);
+        }
+        let mut order = pb::WorkOrder::decode(row.payload.as_slice()).map_err(|_| {
+            CoordinatorError::Invalid("undecodable work order in the outbox".into())
+        })?;
+        let state = self.coordinator.get(&order.request_id).await?;
+        order.identifiers = Some(self.coordinator.open_identifiers(&state).await?);
+        order.deadline = state.received.deadline.to_string();
+        message.payload = order.encode_to_vec();
+        Ok(message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Bus(BusError),
+    #[error(transparent)]
+    Prepare(CoordinatorError),
+}
+
+impl Failure {
+    fn is_permanent(&self) -> bool {
+        match self {
+            Self::Bus(e) => e.is_permanent(),
+            Self::Prepare(e) => matches!(
+                e,
+                CoordinatorError::Invalid(_)
+                    | CoordinatorError::NotFound(_)
+                    | CoordinatorError::FailedPrecondition(_)
+            ),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The system inventory and planning a request over it.
+
+use crate::decide::Rejection;
+use crate::ids::{RequestId, SystemId, TaskId};
+use std::collections::BTreeMap;
+
+/// A system that holds personal data, as the inventory declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SystemSpec {
+    pub id: SystemId,
+    /// Data categories the system holds (e.g. `contact`, `support-ticket`).
+    pub categories: Vec<String>,
+}
+
+/// Every system the orchestrator erases from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    systems: BTreeMap<SystemId, SystemSpec>,
+}
+
+/// One system's share of a request, decided at planning time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedTask {
+    pub task_id: TaskId,
+    pub system_id: SystemId,
+    pub categories: Vec<String>,
+}
+
+impl Inventory {
+    pub fn new(systems: impl IntoIterator<Item = SystemSpec>) -> Self {
+        Self {
+            systems: systems.into_iter().map(|s| (s.id.clone(), s)).collect(),
+        }
+    }
+
+    pub fn get(&self, id: &SystemId) -> Option<&SystemSpec> {
+        self.systems.get(id)
+    }
+
+    pub fn systems(&self) -> impl Iterator<Item = &SystemSpec> {
+        self.systems.values()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.systems.is_empty()
+    }
+
+    /// Checks that every system named in `scope` exists.
+    pub fn check_scope(&self, scope: &[SystemId]) -> Result<(), Rejection> {
+        match scope.iter().find(|s| !self.systems.contains_key(*s)) {
+            Some(unknown) => Err(Rejection::UnknownSystem(unknown.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// One task per system in scope (every system when `scope` is empty).
+    pub fn plan(
+        &self,
+        request: &RequestId,
+        scope: &[SystemId],
+    ) -> Result<Vec<PlannedTask>, Rejection> {
+        self.check_scope(scope)?;
+        let tasks: Vec<PlannedTask> = self
+            .systems
+            .values()
+            .filter(|s| scope.is_empty() || scope.contains(&s.id))
+            .map(|s| PlannedTask {
+                task_id: TaskId::for_system(request, &s.id),
+                system_id: s.id.clone(),
+                categories: s.categories.clone(),
+            })
+            .collect();
+        if tasks.is_empty() {
+            return Err(Rejection::NothingToErase);
+        }
+        Ok(tasks)
+    }
+}

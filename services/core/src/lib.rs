@@ -1,0 +1,26 @@
+//! The pure domain of the erasure orchestrator. No I/O, no clock, no async.
+//!
+//! - [`sensitive`]: a wrapper that redacts personal data in `Debug`/`Display`.
+//! - [`identifiers`]: the person's identifiers, validated and normalised.
+//! - [`ids`]: request, system and task ids.
+//! - [`deadline`]: the Art. 12(3) one-calendar-month deadline.
+//! - [`inventory`]: which systems exist and what they hold; planning a request over them.
+//! - [`events`]: the event vocabulary (the source of truth).
+//! - [`state`]: a request's state as a fold of its events.
+//! - [`decide`]: commands in, events and effects out (`decide(&state, command, now)`).
+
+pub mod deadline;
+pub mod decide;
+pub mod events;
+pub mod identifiers;
+pub mod ids;
+pub mod inventory;
+pub mod sensitive;
+pub mod state;
+
+pub use decide::{Decision, Effect, Rejection};
+pub use events::Event;
+pub use identifiers::{IdentifierError, IdentifierKind, Identifiers};
+pub use ids::{RequestId, SystemId, TaskId};
+pub use sensitive::Sensitive;
+pub use state::{RequestState, RequestStatus, TaskStatus};

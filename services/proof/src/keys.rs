@@ -1,0 +1,265 @@
+//! Keys: Ed25519 key pairs, public keys with ids, and the trust file that lists which
+//! public keys may sign for the coordinator and for each connector.
+
+use crate::ProofError;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `ed25519:` + the first 16 hex digits of SHA-256(public key bytes).
+pub fn key_id_of(public: &VerifyingKey) -> String {
+    format!(
+        "ed25519:{}",
+        &hex::encode(crate::sha256(public.as_bytes()))[..16]
+    )
+}
+
+/// A signing key. The secret never appears in `Debug`.
+pub struct KeyPair {
+    signing: SigningKey,
+    key_id: String,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The on-disk form of a key pair (JSON; the file must be readable by its owner only).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    pub algorithm: String,
+    pub key_id: String,
+    pub public_key: String,
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyFile")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyPair {
+    pub fn generate() -> Result<Self, ProofError> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed)
+            .map_err(|e| ProofError::Malformed(format!("randomness: {e}")))?;
+        Ok(Self::from_seed(seed))
+    }
+
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let signing = SigningKey::from_bytes(&seed);
+        let key_id = key_id_of(&signing.verifying_key());
+        Self { signing, key_id }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn public(&self) -> PublicKey {
+        PublicKey::new(self.signing.verifying_key())
+    }
+
+    /// Signs `context || message`.
+    pub fn sign(&self, context: &[u8], message: &[u8]) -> Vec<u8> {
+        let signed = [context, message].concat();
+        self.signing.sign(&signed).to_bytes().to_vec()
+    }
+
+    pub fn to_file(&self) -> KeyFile {
+        KeyFile {
+            algorithm: "ed25519".into(),
+            key_id: self.key_id.clone(),
+            public_key: hex::encode(self.signing.verifying_key().as_bytes()),
+            secret_key: hex::encode(self.signing.to_bytes()),
+        }
+    }
+
+    pub fn from_file(file: &KeyFile) -> Result<Self, ProofError> {
+        if file.algorithm != "ed25519" {
+            return Err(ProofError::Malformed(format!(
+                "key algorithm {:?}",
+                file.algorithm
+            )));
+        }
+        let seed: [u8; 32] = hex::decode(&file.secret_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| ProofError::Malformed("secret key: 64 hex digits expected".into()))?;
+        let pair = Self::from_seed(seed);
+        if pair.key_id != file.key_id {
+            return Err(ProofError::Mismatch(format!(
+                "key file says key id {} but its key has id {}",
+                file.key_id, pair.key_id
+            )));
+        }
+        Ok(pair)
+    }
+}
+
+/// A public key and its id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    key: VerifyingKey,
+    key_id: String,
+}
+
+impl PublicKey {
+    pub fn new(key: VerifyingKey) -> Self {
+        Self {
+            key_id: key_id_of(&key),
+            key,
+        }
+    }
+
+    pub fn from_hex(hex_key: &str) -> Result<Self, ProofError> {
+        let bytes: [u8; 32] = hex::decode(hex_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| ProofError::Malformed("public key: 64 hex digits expected".into()))?;
+        VerifyingKey::from_bytes(&bytes)
+            .map(Self::new)
+            .map_err(|_| ProofError::Malformed("public key: not a valid Ed25519 point".into()))
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.key.as_bytes())
+    }
+
+    /// Verifies a signature over `context || message` (strict: no malleable signatures).
+    pub fn verify(&self, context: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        let Ok(sig) = Signature::from_slice(signature) else {
+            return false;
+        };
+        let signed = [context, message].concat();
+        self.key.verify_strict(&signed, &sig).is_ok() && self.key.verify(&signed, &sig).is_ok()
+    }
+}
+
+/// A trusted public key as it appears in the trust file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKey {
+    pub key_id: String,
+    pub public_key: String,
+}
+
+impl From<&PublicKey> for TrustedKey {
+    fn from(k: &PublicKey) -> Self {
+        Self {
+            key_id: k.key_id().to_owned(),
+            public_key: k.to_hex(),
+        }
+    }
+}
+
+/// Which keys may sign for the coordinator and for each connector (by system id).
+/// This is the `--trust` file of `erasure verify`: public keys only.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustStore {
+    pub coordinator: Vec<TrustedKey>,
+    pub connectors: BTreeMap<String, Vec<TrustedKey>>,
+}
+
+impl TrustStore {
+    /// The coordinator key with this id.
+    pub fn coordinator_key(&self, key_id: &str) -> Result<PublicKey, ProofError> {
+        find(&self.coordinator, key_id, "the coordinator")
+    }
+
+    /// The key with this id registered for `system`.
+    pub fn connector_key(&self, system: &str, key_id: &str) -> Result<PublicKey, ProofError> {
+        let keys = self
+            .connectors
+            .get(system)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        find(keys, key_id, &format!("connector {system}"))
+    }
+
+    pub fn add_connector(&mut self, system: &str, key: &PublicKey) {
+        let keys = self.connectors.entry(system.to_owned()).or_default();
+        if !keys.iter().any(|k| k.key_id == key.key_id()) {
+            keys.push(key.into());
+        }
+    }
+
+    pub fn add_coordinator(&mut self, key: &PublicKey) {
+        if !self.coordinator.iter().any(|k| k.key_id == key.key_id()) {
+            self.coordinator.push(key.into());
+        }
+    }
+}
+
+fn find(keys: &[TrustedKey], key_id: &str, signer: &str) -> Result<PublicKey, ProofError> {
+    let unknown = || ProofError::UnknownKey {
+        signer: signer.to_owned(),
+        key_id: key_id.to_owned(),
+    };
+    let entry = keys
+        .iter()
+        .find(|k| k.key_id == key_id)
+        .ok_or_else(unknown)?;
+    let key = PublicKey::from_hex(&entry.public_key)?;
+    // A trust entry whose id does not match its key is an attempt to alias keys.
+    if key.key_id() != key_id {
+        return Err(unknown());
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_is_bound_to_context_and_bytes() {
+        let pair = KeyPair::from_seed([7; 32]);
+        let sig = pair.sign(b"ctx-a\0", b"hello");
+        let public = pair.public();
+        assert!(public.verify(b"ctx-a\0", b"hello", &sig));
+        assert!(!public.verify(b"ctx-b\0", b"hello", &sig), "other context");
+        assert!(!public.verify(b"ctx-a\0", b"hellO", &sig), "other bytes");
+        let other = KeyPair::from_seed([8; 32]).public();
+        assert!(!other.verify(b"ctx-a\0", b"hello", &sig), "other key");
+        assert!(
+            !public.verify(b"ctx-a\0", b"hello", &sig[..63]),
+            "truncated"
+        );
+    }
+
+    #[test]
+    fn key_file_round_trips_and_detects_a_wrong_id() {
+        let pair = KeyPair::generate().expect("key");
+        let mut file = pair.to_file();
+        let back = KeyPair::from_file(&file).expect("round trip");
+        assert_eq!(back.key_id(), pair.key_id());
+        file.key_id = "ed25519:0000000000000000".into();
+        assert!(KeyPair::from_file(&file).is_err());
+    }
+
+    #[test]
+    fn trust_store_finds_keys_per_signer() {
+        let crm = KeyPair::from_seed([1; 32]);
+        let mut trust = TrustStore::default();
+        trust.add_connector("crm", &crm.public());
+        assert!(trust.connector_key("crm", crm.key_id()).is_ok());
+        assert!(matches!(
+            trust.connector_key("cameras", crm.key_id()),
+            Err(ProofError::UnknownKey { .. })
+        ));
+    }
+}

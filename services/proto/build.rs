@@ -1,0 +1,23 @@
+//! Compiles `proto/erasure/v1/*.proto` with a vendored `protoc`, so no system protobuf
+//! compiler is needed. gRPC stubs are generated only with the `grpc` feature.
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    let files = ["common", "work", "events", "certificate", "api"]
+        .map(|name| root.join(format!("erasure/v1/{name}.proto")));
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    let grpc = std::env::var_os("CARGO_FEATURE_GRPC").is_some();
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+
+    let mut config = prost_build::Config::new();
+    config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
+    tonic_prost_build::configure()
+        .build_server(grpc)
+        .build_client(grpc)
+        .file_descriptor_set_path(out.join("erasure_descriptor.bin"))
+        .compile_with_config(config, &files, &[root])?;
+    Ok(())
+}

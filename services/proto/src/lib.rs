@@ -1,0 +1,14 @@
+//! Generated code for the `erasure.v1` protobuf package (`proto/erasure/v1`).
+//!
+//! Messages are always available; gRPC client and server stubs need the `grpc` feature,
+//! so that pure crates (core, proof) can use the messages without pulling in tonic.
+#![allow(missing_debug_implementations, clippy::all)]
+
+/// `erasure.v1`: API, events, wire protocol to connectors, certificates.
+pub mod v1 {
+    include!(concat!(env!("OUT_DIR"), "/erasure.v1.rs"));
+}
+
+/// Encoded `FileDescriptorSet` of every `erasure.v1` file, for gRPC reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/erasure_descriptor.bin"));
