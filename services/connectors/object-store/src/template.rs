@@ -1,0 +1,170 @@
+//! Key templates: `customers/{customer_id}/` names the prefix under which every object
+//! belongs to the person with that customer id.
+//!
+//! Parsing (at construction) checks the template's own text: it ends in `/` (it names a
+//! prefix, not one object), has no empty, `.` or `..` segment, and holds at least one
+//! placeholder (a template without one would name the same prefix for everybody).
+//!
+//! Rendering (per job) is where personal data enters: a value that is empty, `.`, `..`, or
+//! contains `/` or `\` could change which directory the prefix names, so it is refused
+//! for that template. Rendering never fails for another reason, and never formats values
+//! into messages.
+
+use crate::error::ConfigError;
+use erasure_core::{IdentifierKind, Identifiers};
+use object_store::path::{Path, PathPart};
+
+/// A parsed key template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyTemplate {
+    /// The template as configured, for evidence and messages.
+    source: String,
+    /// Path segments; each a sequence of literal text and placeholders.
+    segments: Vec<Vec<Piece>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Literal(String),
+    Placeholder(IdentifierKind),
+}
+
+/// A template applied to one person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    /// The prefix to erase under.
+    Prefix(Path),
+    /// The person has no identifier of this kind: nothing to do for this template.
+    Absent(IdentifierKind),
+    /// The person's identifier of this kind cannot be used in a key safely.
+    Refused(IdentifierKind),
+}
+
+impl KeyTemplate {
+    pub fn parse(source: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: &str| ConfigError::Template {
+            template: source.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let body = source.strip_suffix('/').ok_or_else(|| {
+            invalid("must end with '/': it names the prefix of the person's objects")
+        })?;
+        if body.starts_with('/') || body.contains('\\') {
+            return Err(invalid(
+                "must be relative to the root, with '/' between segments",
+            ));
+        }
+        let segments = body
+            .split('/')
+            .map(|segment| parse_segment(segment).map_err(|reason| invalid(&reason)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let placeholders = segments.iter().flatten();
+        if !placeholders
+            .into_iter()
+            .any(|p| matches!(p, Piece::Placeholder(_)))
+        {
+            return Err(invalid(
+                "has no placeholder: it would name the same objects for everybody",
+            ));
+        }
+        Ok(Self {
+            source: source.to_owned(),
+            segments,
+        })
+    }
+
+    /// The template as configured.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The prefix for `person`, or why this template does not apply.
+    pub fn render(&self, person: &Identifiers) -> Rendered {
+        let mut texts = Vec::with_capacity(self.segments.len());
+        for segment in &self.segments {
+            let text = match render_segment(segment, person) {
+                Ok(text) => text,
+                Err(rendered) => return rendered,
+            };
+            // Control characters: only a value can bring them (literals were checked).
+            if PathPart::parse(&text).is_err() {
+                return Rendered::Refused(first_placeholder(segment));
+            }
+            texts.push(text);
+        }
+        // Parsed, not built from encoded parts: the key must be the raw text, as the
+        // objects were named.
+        match Path::parse(texts.join("/")) {
+            Ok(path) => Rendered::Prefix(path),
+            Err(_) => Rendered::Refused(first_placeholder(self.segments.iter().flatten())),
+        }
+    }
+}
+
+fn render_segment(segment: &[Piece], person: &Identifiers) -> Result<String, Rendered> {
+    let mut text = String::new();
+    for piece in segment {
+        match piece {
+            Piece::Literal(literal) => text.push_str(literal),
+            Piece::Placeholder(kind) => match person.get(*kind) {
+                None => return Err(Rendered::Absent(*kind)),
+                Some(value) if !is_safe_value(value) => return Err(Rendered::Refused(*kind)),
+                Some(value) => text.push_str(value),
+            },
+        }
+    }
+    Ok(text)
+}
+
+/// A value that names exactly one path segment and cannot step out of it.
+fn is_safe_value(value: &str) -> bool {
+    !value.is_empty() && value != "." && value != ".." && !value.contains(['/', '\\'])
+}
+
+fn first_placeholder<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> IdentifierKind {
+    pieces
+        .into_iter()
+        .find_map(|p| match p {
+            Piece::Placeholder(kind) => Some(*kind),
+            Piece::Literal(_) => None,
+        })
+        .unwrap_or(IdentifierKind::Email)
+}
+
+/// One segment: literal text and `{kind}` placeholders.
+fn parse_segment(segment: &str) -> Result<Vec<Piece>, String> {
+    if segment.is_empty() || segment == "." || segment == ".." {
+        return Err(format!("segment {segment:?} is empty, '.' or '..'"));
+    }
+    let mut pieces = Vec::new();
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        push_literal(&mut pieces, &rest[..open])?;
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("has a '{' without '}'")?;
+        let name = &after[..close];
+        let kind = IdentifierKind::parse(name).ok_or_else(|| {
+            format!("unknown placeholder {{{name}}}: use {{email}}, {{phone}} or {{customer_id}}")
+        })?;
+        pieces.push(Piece::Placeholder(kind));
+        rest = &after[close + 1..];
+    }
+    push_literal(&mut pieces, rest)?;
+    Ok(pieces)
+}
+
+fn push_literal(pieces: &mut Vec<Piece>, literal: &str) -> Result<(), String> {
+    if literal.contains('}') {
+        return Err("has a '}' without '{'".into());
+    }
+    if literal.chars().any(|c| c.is_control()) {
+        return Err("contains a control character".into());
+    }
+    if !literal.is_empty() {
+        pieces.push(Piece::Literal(literal.to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

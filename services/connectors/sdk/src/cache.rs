@@ -1,0 +1,175 @@
+//! The idempotency cache: the final acknowledgment signed for each (request, system), so
+//! that a duplicate work order is answered with the very same signed bytes instead of a
+//! second erasure (which would report "nothing found" and lose the first evidence).
+//!
+//! SQLite, in a file or in memory. rusqlite is blocking, so every call runs on the
+//! blocking pool; one connection behind a mutex is plenty for one connector's throughput.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS acknowledgments (
+    request_id TEXT NOT NULL,
+    system_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    signed_ack BLOB NOT NULL,
+    evidence BLOB NOT NULL,
+    PRIMARY KEY (request_id, system_id)
+)";
+
+/// A newer attempt replaces an older one; an older one never replaces a newer one.
+const UPSERT: &str =
+    "INSERT INTO acknowledgments (request_id, system_id, attempt, signed_ack, evidence)
+    VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (request_id, system_id) DO UPDATE
+    SET attempt = excluded.attempt, signed_ack = excluded.signed_ack, evidence = excluded.evidence
+    WHERE excluded.attempt >= acknowledgments.attempt";
+
+/// A cache failure, without personal data (the keys are request and system ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CacheError(pub(crate) String);
+
+/// A final acknowledgment as cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) request_id: String,
+    pub(crate) system_id: String,
+    pub(crate) attempt: u32,
+    /// The encoded `SignedAcknowledgment`, exactly as published.
+    pub(crate) signed_ack: Vec<u8>,
+    pub(crate) evidence: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AckCache {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl AckCache {
+    /// Opens (creating it and its directory if needed) the cache at `path`, or an
+    /// in-memory one.
+    pub(crate) async fn open(path: Option<PathBuf>) -> Result<Self, CacheError> {
+        let conn = tokio::task::spawn_blocking(move || open_connection(path.as_deref()))
+            .await
+            .map_err(|e| CacheError(format!("cache task failed: {e}")))??;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// The cached acknowledgment of (request, system), if any.
+    pub(crate) async fn get(
+        &self,
+        request_id: &str,
+        system_id: &str,
+    ) -> Result<Option<Entry>, CacheError> {
+        let (request_id, system_id) = (request_id.to_owned(), system_id.to_owned());
+        self.blocking(move |conn| {
+            conn.query_row(
+                "SELECT attempt, signed_ack, evidence FROM acknowledgments
+                 WHERE request_id = ?1 AND system_id = ?2",
+                params![request_id, system_id],
+                |row| {
+                    Ok(Entry {
+                        request_id: request_id.clone(),
+                        system_id: system_id.clone(),
+                        attempt: row.get(0)?,
+                        signed_ack: row.get(1)?,
+                        evidence: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Remembers `entry` unless a newer attempt is cached already.
+    pub(crate) async fn put(&self, entry: Entry) -> Result<(), CacheError> {
+        self.blocking(move |conn| {
+            conn.execute(
+                UPSERT,
+                params![
+                    entry.request_id,
+                    entry.system_id,
+                    entry.attempt,
+                    entry.signed_ack,
+                    entry.evidence
+                ],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, CacheError> {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&conn).map_err(|e| CacheError(format!("acknowledgment cache: {e}")))
+        })
+        .await
+        .map_err(|e| CacheError(format!("cache task failed: {e}")))?
+    }
+}
+
+fn open_connection(path: Option<&Path>) -> Result<Connection, CacheError> {
+    let failed = |e: &dyn std::fmt::Display| CacheError(e.to_string());
+    let conn = match path {
+        None => Connection::open_in_memory().map_err(|e| failed(&e))?,
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| failed(&e))?;
+            }
+            Connection::open(path).map_err(|e| failed(&e))?
+        }
+    };
+    // Several runners (one per system) may share one file.
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(|e| failed(&e))?;
+    conn.execute_batch(SCHEMA).map_err(|e| failed(&e))?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(attempt: u32, byte: u8) -> Entry {
+        Entry {
+            request_id: "r1".into(),
+            system_id: "crm".into(),
+            attempt,
+            signed_ack: vec![byte],
+            evidence: b"{}".to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_newer_attempt_replaces_an_older_one_but_not_the_reverse() {
+        let cache = AckCache::open(None).await.expect("open");
+        assert_eq!(cache.get("r1", "crm").await, Ok(None));
+        cache.put(entry(2, 2)).await.expect("put");
+        cache.put(entry(1, 1)).await.expect("put older");
+        assert_eq!(cache.get("r1", "crm").await, Ok(Some(entry(2, 2))));
+        cache.put(entry(3, 3)).await.expect("put newer");
+        assert_eq!(cache.get("r1", "crm").await, Ok(Some(entry(3, 3))));
+        assert_eq!(cache.get("r1", "cameras").await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn a_file_cache_survives_a_restart() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state/acks.sqlite");
+        let cache = AckCache::open(Some(path.clone())).await.expect("open");
+        cache.put(entry(1, 7)).await.expect("put");
+        drop(cache);
+        let reopened = AckCache::open(Some(path)).await.expect("reopen");
+        assert_eq!(reopened.get("r1", "crm").await, Ok(Some(entry(1, 7))));
+    }
+}

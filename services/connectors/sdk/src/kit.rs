@@ -1,0 +1,129 @@
+//! The connector conformance kit (feature `test-util`): the behaviour every connector kind
+//! must show, checked the same way for each.
+//!
+//! A connector kind's tests implement [`KitSubject`] (a connector plus a way to seed a
+//! person's data into its system and count what is left, without going through the
+//! connector) and invoke [`connector_conformance!`](crate::connector_conformance), which
+//! generates one `#[tokio::test]` per case, each with a fresh subject:
+//!
+//! ```text
+//! async fn crm() -> CrmSubject { /* temp database, connector over it */ }
+//! erasure_connector_sdk::connector_conformance!(crm_schema, crm);
+//! ```
+//!
+//! - [`cases`]: the connector on its own: erase, idempotency, nothing found, neighbours.
+//! - [`runner_cases`]: the connector behind a [`Runner`](crate::Runner) on the embedded
+//!   transport: signed acknowledgments, the idempotency cache, undecodable messages.
+//!
+//! The people are fixed ([`alice`], [`bob`], [`carol`]) so that subjects can be written
+//! against them; every case checks that no identifier leaks into a report.
+
+pub mod cases;
+pub mod runner_cases;
+
+use crate::connector::{Connector, Job, Report};
+use async_trait::async_trait;
+use erasure_core::{Identifiers, Sensitive, SystemId};
+use std::sync::Arc;
+
+/// The system id the kit's jobs and work orders name.
+pub const SYSTEM: &str = "kit";
+
+/// A connector under test and direct access to the system it erases from.
+#[async_trait]
+pub trait KitSubject: Send + Sync {
+    /// The connector under test.
+    fn connector(&self) -> Arc<dyn Connector>;
+
+    /// Puts some data of `person` into the system, reachable through each identifier the
+    /// person has (at least one item).
+    async fn seed(&self, person: &Identifiers);
+
+    /// How many items of `person` the system still holds, counted without the connector.
+    async fn remaining(&self, person: &Identifiers) -> u64;
+}
+
+fn person(email: &str, phone: &str, customer_id: &str) -> Identifiers {
+    let value = |v: &str| Some(Sensitive::new(v.to_owned()));
+    Identifiers {
+        email: value(email),
+        phone: value(phone),
+        customer_id: value(customer_id),
+    }
+}
+
+/// The person the cases erase.
+pub fn alice() -> Identifiers {
+    person("alice@example.com", "+358401234567", "C-1001")
+}
+
+/// A neighbour whose data must survive.
+pub fn bob() -> Identifiers {
+    person("bob@example.org", "+358409876543", "C-1002")
+}
+
+/// Someone the system never heard of.
+pub fn carol() -> Identifiers {
+    person("carol@example.net", "+358405550000", "C-1003")
+}
+
+/// A job for `person` on the kit's system.
+pub fn job(person: &Identifiers, request_id: &str, attempt: u32) -> Job {
+    Job {
+        request_id: request_id.to_owned(),
+        task_id: format!("{request_id}/{SYSTEM}"),
+        system_id: SystemId::new(SYSTEM),
+        attempt,
+        identifiers: person.clone(),
+        categories: Vec::new(),
+    }
+}
+
+/// Fails when any of `person`'s identifiers appears in what a report lets out.
+pub fn assert_no_personal_data(report: &Report, person: &Identifiers) {
+    let evidence = String::from_utf8_lossy(&report.evidence);
+    for (kind, value) in person.iter() {
+        for (field, text) in [
+            ("evidence_summary", report.evidence_summary.as_str()),
+            ("detail", report.detail.as_str()),
+            ("evidence", &evidence),
+        ] {
+            assert!(
+                !text.contains(value),
+                "the report's {field} contains the person's {}",
+                kind.name()
+            );
+        }
+    }
+}
+
+/// Generates one `#[tokio::test]` per kit case in a module named `$name`, each on a fresh
+/// subject made by `$make` (an `async fn() -> impl KitSubject` in scope at the call site).
+/// The calling crate needs `tokio` with the `macros` and `rt` features.
+#[macro_export]
+macro_rules! connector_conformance {
+    ($name:ident, $make:path) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::connector_conformance!(@cases $make;
+                cases::erasing_a_seeded_person_removes_everything,
+                cases::erasing_twice_finds_nothing_the_second_time,
+                cases::a_person_never_seeded_is_nothing_found,
+                cases::other_people_are_untouched,
+                runner_cases::the_runner_publishes_a_verifiable_acknowledgment,
+                runner_cases::a_duplicate_work_order_replays_the_cached_acknowledgment,
+                runner_cases::an_undecodable_message_is_a_permanent_error,
+            );
+        }
+    };
+    (@cases $make:path; $($module:ident :: $case:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test]
+            async fn $case() {
+                let subject = $make().await;
+                $crate::kit::$module::$case(&subject).await;
+            }
+        )+
+    };
+}

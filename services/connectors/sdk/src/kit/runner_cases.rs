@@ -1,0 +1,195 @@
+//! Kit cases for the connector behind a [`Runner`] on the embedded transport, with a
+//! recording subscriber on the acknowledgment topic.
+
+use super::{KitSubject, SYSTEM, alice};
+use crate::connector::{Connector, Job, Report};
+use crate::runner::{Runner, RunnerConfig};
+use async_trait::async_trait;
+use erasure_bus::conformance::{Recorder, wait_for};
+use erasure_bus::embedded::EmbeddedTransport;
+use erasure_bus::{Handler, HandlerError, Message, Subscription, Transport, topics};
+use erasure_core::{IdentifierKind, Identifiers, SystemId};
+use erasure_proof::ack::verify_ack;
+use erasure_proof::{KeyPair, TrustStore};
+use erasure_proto::v1::{self as proto, Acknowledgment, SignedAcknowledgment, WorkOrder};
+use prost::Message as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The published acknowledgment verifies against the connector's public key and names the
+/// request, task, system and attempt of the work order.
+pub async fn the_runner_publishes_a_verifiable_acknowledgment(subject: &dyn KitSubject) {
+    let person = alice();
+    subject.seed(&person).await;
+    let bench = Bench::start(subject.connector()).await;
+
+    bench.deliver(&person, "req-signed", 3).await;
+
+    let acks = wait_for(&bench.acks, 1).await;
+    assert_eq!(acks.len(), 1, "one acknowledgment per work order");
+    assert_eq!(
+        acks[0].key, "req-signed",
+        "acknowledgments are keyed by request id"
+    );
+    let ack = bench.verify(&acks[0]);
+    assert_eq!(ack.request_id, "req-signed");
+    assert_eq!(ack.task_id, format!("req-signed/{SYSTEM}"));
+    assert_eq!((ack.system_id.as_str(), ack.attempt), (SYSTEM, 3));
+    let success = [proto::Outcome::Erased, proto::Outcome::Anonymised];
+    assert!(
+        success.map(|o| o as i32).contains(&ack.outcome),
+        "outcome {}",
+        ack.outcome
+    );
+    assert!(ack.items_affected > 0);
+    let evidence = bench
+        .runner
+        .evidence("req-signed")
+        .await
+        .expect("cache readable");
+    let evidence = evidence.expect("evidence of a final outcome is kept");
+    assert_eq!(
+        ack.evidence_digest,
+        erasure_proof::sha256(&evidence).to_vec()
+    );
+    assert_eq!(subject.remaining(&person).await, 0);
+}
+
+/// A duplicate work order is answered with the identical signed bytes, from the cache,
+/// without erasing again.
+pub async fn a_duplicate_work_order_replays_the_cached_acknowledgment(subject: &dyn KitSubject) {
+    let person = alice();
+    subject.seed(&person).await;
+    let counting = Arc::new(Counting::new(subject.connector()));
+    let bench = Bench::start(counting.clone()).await;
+
+    bench.deliver(&person, "req-duplicate", 1).await;
+    bench.deliver(&person, "req-duplicate", 1).await;
+
+    let acks = wait_for(&bench.acks, 2).await;
+    assert_eq!(acks.len(), 2, "every delivery is acknowledged");
+    assert_eq!(
+        acks[0].payload, acks[1].payload,
+        "the replayed acknowledgment differs"
+    );
+    assert_eq!(counting.calls(), 1, "the connector erased twice");
+    bench.verify(&acks[1]);
+}
+
+/// An undecodable message is refused for good, and nothing is erased or acknowledged.
+pub async fn an_undecodable_message_is_a_permanent_error(subject: &dyn KitSubject) {
+    let counting = Arc::new(Counting::new(subject.connector()));
+    let bench = Bench::start(counting.clone()).await;
+    let garbage = Message::new(topics::work(SYSTEM), "req-garbage", vec![0xff, 0xff, 0xff]);
+
+    let verdict = bench.runner.handle(garbage).await;
+
+    assert!(
+        matches!(verdict, Err(HandlerError::Permanent(_))),
+        "{verdict:?}"
+    );
+    assert_eq!(counting.calls(), 0);
+    assert!(bench.acks.messages().is_empty());
+}
+
+/// A runner on an embedded transport, with a recorder on the acknowledgment topic.
+struct Bench {
+    transport: Arc<EmbeddedTransport>,
+    runner: Arc<Runner>,
+    acks: Arc<Recorder>,
+    trust: TrustStore,
+    _subscriptions: [Subscription; 2],
+}
+
+impl Bench {
+    async fn start(connector: Arc<dyn Connector>) -> Self {
+        let transport = Arc::new(EmbeddedTransport::new());
+        let key = KeyPair::from_seed([42; 32]);
+        let mut trust = TrustStore::default();
+        trust.add_connector(SYSTEM, &key.public());
+        let config = RunnerConfig {
+            system_id: SystemId::new(SYSTEM),
+            state_path: None,
+            max_per_second: None,
+        };
+        let runner = Runner::new(config, connector, key, transport.clone())
+            .await
+            .expect("runner");
+        let runner = Arc::new(runner);
+        let acks = Recorder::failing_first(0);
+        let ack_sub = transport.subscribe(topics::ACKS, acks.clone()).await;
+        let work_sub = Arc::clone(&runner).start().await.expect("subscribe work");
+        Self {
+            transport,
+            runner,
+            acks,
+            trust,
+            _subscriptions: [ack_sub.expect("subscribe acks"), work_sub],
+        }
+    }
+
+    /// Sends a work order and expects the runner to take it.
+    async fn deliver(&self, person: &Identifiers, request_id: &str, attempt: u32) {
+        let order = work_order(person, request_id, attempt);
+        let message = Message::new(topics::work(SYSTEM), request_id, order.encode_to_vec());
+        self.transport
+            .send(message)
+            .await
+            .expect("the runner took the work order");
+    }
+
+    fn verify(&self, message: &Message) -> Acknowledgment {
+        let signed = SignedAcknowledgment::decode(message.payload.as_slice()).expect("decodes");
+        verify_ack(&self.trust, &signed).expect("the acknowledgment verifies")
+    }
+}
+
+/// The work order the coordinator would send for `person`.
+pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkOrder {
+    let text = |kind| person.get(kind).unwrap_or_default().to_owned();
+    WorkOrder {
+        request_id: request_id.to_owned(),
+        task_id: format!("{request_id}/{SYSTEM}"),
+        system_id: SYSTEM.to_owned(),
+        attempt,
+        identifiers: Some(proto::Identifiers {
+            email: text(IdentifierKind::Email),
+            phone: text(IdentifierKind::Phone),
+            customer_id: text(IdentifierKind::CustomerId),
+        }),
+        categories: Vec::new(),
+        deadline: "2030-01-31".to_owned(),
+        issued_at_ms: 0,
+    }
+}
+
+/// Counts the erasures it passes on.
+struct Counting {
+    inner: Arc<dyn Connector>,
+    calls: AtomicU32,
+}
+
+impl Counting {
+    fn new(inner: Arc<dyn Connector>) -> Self {
+        Self {
+            inner,
+            calls: AtomicU32::new(0),
+        }
+    }
+
+    fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl Connector for Counting {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
+    async fn erase(&self, job: &Job) -> Report {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.erase(job).await
+    }
+}

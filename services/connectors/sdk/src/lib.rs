@@ -1,0 +1,27 @@
+//! Connector SDK: everything a connector kind needs besides its own erasure logic.
+//!
+//! A connector kind (sql, object-store, ...) implements one method, [`Connector::erase`]:
+//! given a [`Job`] it erases the person's data in its system and returns a [`Report`].
+//! Everything around that is the same for every kind and lives here:
+//!
+//! - [`connector`]: the [`Connector`] trait, the [`Job`] it receives, the [`Report`] it returns.
+//! - [`runner`]: [`Runner`], the bus handler that turns work orders into jobs and reports
+//!   into signed acknowledgments, with an idempotency cache and pacing.
+//! - [`keyfile`]: loading a connector's signing key, or creating it on first start.
+//! - `kit` (feature `test-util`): the conformance kit every connector kind passes.
+//!
+//! The idempotency cache (`cache`), pacing (`pacer`) and the translation between the
+//! wire protocol and [`Job`]/[`Report`] (`wire`) are internal to the runner.
+
+mod cache;
+pub mod connector;
+pub mod keyfile;
+#[cfg(feature = "test-util")]
+pub mod kit;
+mod pacer;
+pub mod runner;
+mod wire;
+
+pub use connector::{Connector, Job, Report};
+pub use keyfile::{KeyFileError, load_or_generate};
+pub use runner::{Clock, Runner, RunnerConfig, RunnerError};

@@ -1,0 +1,246 @@
+//! [`Runner`]: consumes a system's work orders, calls its [`Connector`], and publishes
+//! signed acknowledgments.
+//!
+//! For each work order: decode it (undecodable: permanent handler error, it can never
+//! succeed); check it is for this system; answer a duplicate with the cached final
+//! acknowledgment; otherwise pace, erase, sign, cache if final, publish. Publishing is the
+//! last step, so a failure anywhere before it leaves the work order to be delivered again,
+//! and a connector's idempotency makes the second erasure harmless.
+//!
+//! Logs and spans carry the request id, the system and the attempt, never identifiers.
+
+use crate::cache::{AckCache, CacheError, Entry};
+use crate::connector::{Connector, Report};
+use crate::pacer::Pacer;
+use crate::wire::{NO_VALID_IDENTIFIER, acknowledgment, job_from_order, trace_headers};
+use async_trait::async_trait;
+use erasure_bus::{BusError, Handler, HandlerError, Message, Subscription, Transport, topics};
+use erasure_core::SystemId;
+use erasure_proof::KeyPair;
+use erasure_proof::ack::sign_ack;
+use erasure_proto::v1::WorkOrder;
+use prost::Message as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// Milliseconds since the Unix epoch; injected so tests can fix `completed_at_ms`.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// How a runner runs one system's connector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunnerConfig {
+    /// The system this connector erases from; it consumes `erasure.v1.work.<system_id>`.
+    pub system_id: SystemId,
+    /// SQLite file of the idempotency cache. `None` keeps it in memory, so a restart
+    /// forgets it and a duplicate work order after a restart erases again (harmless, but
+    /// the second acknowledgment says "nothing found").
+    pub state_path: Option<PathBuf>,
+    /// At most this many erasures per second; `None` = unpaced.
+    pub max_per_second: Option<f64>,
+}
+
+/// Why a runner could not be built or its cache read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunnerError {
+    #[error("invalid runner configuration: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Cache(String),
+}
+
+/// The bus handler for one system's work orders. See the module docs.
+pub struct Runner {
+    system_id: SystemId,
+    connector: Arc<dyn Connector>,
+    key: KeyPair,
+    transport: Arc<dyn Transport>,
+    cache: AckCache,
+    pacer: Pacer,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("system_id", &self.system_id)
+            .field("kind", &self.connector.kind())
+            .field("key_id", &self.key.key_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runner {
+    /// Validates the configuration and opens the idempotency cache.
+    pub async fn new(
+        config: RunnerConfig,
+        connector: Arc<dyn Connector>,
+        key: KeyPair,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Self, RunnerError> {
+        if !SystemId::is_valid(config.system_id.as_str()) {
+            return Err(RunnerError::Config(format!(
+                "system id {:?}: use lower-case letters, digits, '-' and '_'",
+                config.system_id.as_str()
+            )));
+        }
+        let pacer = Pacer::new(config.max_per_second).map_err(|e| RunnerError::Config(e.into()))?;
+        let cache = AckCache::open(config.state_path)
+            .await
+            .map_err(cache_error)?;
+        Ok(Self {
+            system_id: config.system_id,
+            connector,
+            key,
+            transport,
+            cache,
+            pacer,
+            clock: Arc::new(system_now_ms),
+        })
+    }
+
+    /// Replaces the system clock (for tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn system_id(&self) -> &SystemId {
+        &self.system_id
+    }
+
+    /// Subscribes the runner to its system's work topic; work stops when the subscription
+    /// is closed or dropped.
+    pub async fn start(self: Arc<Self>) -> Result<Subscription, BusError> {
+        let topic = topics::work(self.system_id.as_str());
+        let transport = Arc::clone(&self.transport);
+        transport.subscribe(&topic, self).await
+    }
+
+    /// The evidence document behind the final acknowledgment of `request_id`, if cached.
+    pub async fn evidence(&self, request_id: &str) -> Result<Option<Vec<u8>>, RunnerError> {
+        let entry = self.cache.get(request_id, self.system_id.as_str()).await;
+        Ok(entry.map_err(cache_error)?.map(|e| e.evidence))
+    }
+
+    async fn process(
+        &self,
+        order: WorkOrder,
+        headers: Vec<(String, String)>,
+    ) -> Result<(), HandlerError> {
+        let payload = match self.cached(&order).await? {
+            Some(signed_ack) => {
+                tracing::debug!("duplicate work order: replaying the cached acknowledgment");
+                signed_ack
+            }
+            None => self.erase_and_sign(&order).await,
+        };
+        self.publish(&order.request_id, payload, headers).await
+    }
+
+    /// The cached final acknowledgment if it answers this attempt or a later one. A cache
+    /// that cannot be read is transient: nothing has been done yet, so retrying is free.
+    async fn cached(&self, order: &WorkOrder) -> Result<Option<Vec<u8>>, HandlerError> {
+        let entry = self.cache.get(&order.request_id, &order.system_id).await;
+        let entry = entry.map_err(|CacheError(e)| HandlerError::Transient(e))?;
+        Ok(entry
+            .filter(|e| e.attempt >= order.attempt)
+            .map(|e| e.signed_ack))
+    }
+
+    /// Runs the job and returns the encoded `SignedAcknowledgment`, cached when final.
+    async fn erase_and_sign(&self, order: &WorkOrder) -> Vec<u8> {
+        let report = self.run_job(order).await;
+        let ack = acknowledgment(order, &report, (self.clock)());
+        let signed_ack = sign_ack(&self.key, &ack).encode_to_vec();
+        if report.is_final() {
+            self.remember(order, &signed_ack, report.evidence).await;
+        }
+        signed_ack
+    }
+
+    async fn run_job(&self, order: &WorkOrder) -> Report {
+        let Some(job) = job_from_order(order) else {
+            tracing::warn!("{NO_VALID_IDENTIFIER}");
+            return Report::failed_permanent(NO_VALID_IDENTIFIER);
+        };
+        self.pacer.wait().await;
+        let report = self.connector.erase(&job).await;
+        tracing::info!(
+            kind = self.connector.kind(),
+            outcome = report.outcome.name(),
+            items = report.items_affected,
+            detail = %report.detail,
+            "erasure finished"
+        );
+        report
+    }
+
+    /// A cache that cannot be written must not hold back the acknowledgment: the erasure
+    /// is done, and a duplicate will merely erase again and find nothing.
+    async fn remember(&self, order: &WorkOrder, signed_ack: &[u8], evidence: Vec<u8>) {
+        let entry = Entry {
+            request_id: order.request_id.clone(),
+            system_id: order.system_id.clone(),
+            attempt: order.attempt,
+            signed_ack: signed_ack.to_vec(),
+            evidence,
+        };
+        if let Err(CacheError(e)) = self.cache.put(entry).await {
+            tracing::warn!(error = %e, "could not cache the acknowledgment");
+        }
+    }
+
+    /// A refused send is transient (the work order comes again and the cached
+    /// acknowledgment with it), unless the receiver refused it for good: then replaying it
+    /// would loop forever.
+    async fn publish(
+        &self,
+        request_id: &str,
+        signed_ack: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Result<(), HandlerError> {
+        let mut message = Message::new(topics::ACKS, request_id, signed_ack);
+        message.headers = headers;
+        self.transport.send(message).await.map_err(|e| {
+            tracing::warn!(error = %e, "could not publish the acknowledgment");
+            let reason = format!("publishing the acknowledgment failed: {e}");
+            if e.is_permanent() {
+                HandlerError::Permanent(reason)
+            } else {
+                HandlerError::Transient(reason)
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl Handler for Runner {
+    async fn handle(&self, message: Message) -> Result<(), HandlerError> {
+        let order = WorkOrder::decode(message.payload.as_slice())
+            .map_err(|_| HandlerError::Permanent("undecodable work order".into()))?;
+        if order.system_id != self.system_id.as_str() {
+            return Err(HandlerError::Permanent(format!(
+                "work order for system {:?} reached the connector of {}",
+                order.system_id, self.system_id
+            )));
+        }
+        let span = tracing::info_span!(
+            "work_order",
+            request_id = %order.request_id,
+            system = %self.system_id,
+            attempt = order.attempt,
+        );
+        let headers = trace_headers(&message.headers);
+        self.process(order, headers).instrument(span).await
+    }
+}
+
+fn cache_error(CacheError(e): CacheError) -> RunnerError {
+    RunnerError::Cache(e)
+}
+
+fn system_now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,115 @@
+//! Pure SQL generation for a [`Step`]: no connection, no I/O, easy to test and to give a
+//! PostgreSQL dialect later (only [`placeholder`] differs: `$n` instead of `?n`).
+//!
+//! Names come from the validated configuration and are quoted anyway; identifier values
+//! are never written into the SQL text, only bound as parameters in placeholder order.
+
+use crate::plan::{Selection, Step};
+use erasure_core::{Identifiers, Sensitive};
+
+/// SQL text and its parameters. `Debug` redacts the parameters (they are personal data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub sql: String,
+    pub params: Vec<Sensitive<String>>,
+}
+
+/// `DELETE` of the step's selected rows.
+pub fn delete(step: &Step, person: &Identifiers) -> Statement {
+    let mut params = Vec::new();
+    let predicate = predicate(&step.selection, person, &mut params);
+    let sql = format!("DELETE FROM {} WHERE {predicate}", quote(&step.table));
+    Statement { sql, params }
+}
+
+/// `UPDATE` setting `columns` to NULL in the selected rows that still hold a value in any
+/// of them, so that a second run finds nothing to do and reports nothing.
+pub fn anonymise(step: &Step, columns: &[String], person: &Identifiers) -> Statement {
+    let mut params = Vec::new();
+    let predicate = predicate(&step.selection, person, &mut params);
+    let set: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} = NULL", quote(c)))
+        .collect();
+    let any_left: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} IS NOT NULL", quote(c)))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {predicate} AND ({})",
+        quote(&step.table),
+        set.join(", "),
+        any_left.join(" OR ")
+    );
+    Statement { sql, params }
+}
+
+/// `SELECT COUNT(*)` of the selected rows: what remains after a delete.
+pub fn count(step: &Step, person: &Identifiers) -> Statement {
+    let mut params = Vec::new();
+    let predicate = predicate(&step.selection, person, &mut params);
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE {predicate}",
+        quote(&step.table)
+    );
+    Statement { sql, params }
+}
+
+/// The WHERE condition selecting the person's rows; pushes the values it binds.
+fn predicate(
+    selection: &Selection,
+    person: &Identifiers,
+    params: &mut Vec<Sensitive<String>>,
+) -> String {
+    match selection {
+        Selection::Match(columns) => match_predicate(columns, person, params),
+        Selection::Join {
+            column,
+            table,
+            references,
+            parent,
+        } => {
+            let inner = predicate(parent, person, params);
+            format!(
+                "{} IN (SELECT {} FROM {} WHERE {inner})",
+                quote(column),
+                quote(references),
+                quote(table)
+            )
+        }
+    }
+}
+
+/// `("email" = ?1 OR "phone" = ?2)` over the kinds the person has; `1 = 0` (nothing) when
+/// the request carries none of them.
+fn match_predicate(
+    columns: &[(String, erasure_core::IdentifierKind)],
+    person: &Identifiers,
+    params: &mut Vec<Sensitive<String>>,
+) -> String {
+    let mut terms = Vec::new();
+    for (column, kind) in columns {
+        if let Some(value) = person.get(*kind) {
+            params.push(Sensitive::new(value.to_owned()));
+            terms.push(format!("{} = {}", quote(column), placeholder(params.len())));
+        }
+    }
+    if terms.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("({})", terms.join(" OR "))
+    }
+}
+
+/// The `n`th (1-based) parameter.
+pub fn placeholder(n: usize) -> String {
+    format!("?{n}")
+}
+
+/// A double-quoted SQL identifier, with embedded quotes doubled.
+pub fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+use super::*;
+use crate::config::Action;
+use erasure_core::IdentifierKind::{CustomerId, Email, Phone};
+
+fn person(email: Option<&str>, phone: Option<&str>, customer_id: Option<&str>) -> Identifiers {
+    let value = |v: Option<&str>| v.map(|v| Sensitive::new(v.to_owned()));
+    Identifiers {
+        email: value(email),
+        phone: value(phone),
+        customer_id: value(customer_id),
+    }
+}
+
+fn customers() -> Selection {
+    Selection::Match(vec![
+        ("email".into(), Email),
+        ("phone".into(), Phone),
+        ("customer_number".into(), CustomerId),
+    ])
+}
+
+fn step(table: &str, selection: Selection) -> Step {
+    Step {
+        table: table.into(),
+        selection,
+        action: Action::Delete,
+        position: 0,
+    }
+}
+
+fn values(statement: &Statement) -> Vec<&str> {
+    statement
+        .params
+        .iter()
+        .map(|p| p.expose().as_str())
+        .collect()
+}
+
+#[test]
+fn a_match_binds_each_identifier_the_person_has() {
+    let everyone = person(Some("a@b.fi"), Some("+35840111222"), Some("C-1"));
+    let statement = delete(&step("customers", customers()), &everyone);
+    assert_eq!(
+        statement.sql,
+        r#"DELETE FROM "customers" WHERE ("email" = ?1 OR "phone" = ?2 OR "customer_number" = ?3)"#
+    );
+    assert_eq!(values(&statement), ["a@b.fi", "+35840111222", "C-1"]);
+}
+
+#[test]
+fn kinds_the_person_lacks_are_skipped() {
+    let statement = delete(
+        &step("customers", customers()),
+        &person(None, None, Some("C-1")),
+    );
+    assert_eq!(
+        statement.sql,
+        r#"DELETE FROM "customers" WHERE ("customer_number" = ?1)"#
+    );
+    assert_eq!(values(&statement), ["C-1"]);
+}
+
+#[test]
+fn a_table_matching_none_of_the_persons_kinds_selects_nothing() {
+    let only_phone = Selection::Match(vec![("phone".into(), Phone)]);
+    let statement = delete(
+        &step("sms_log", only_phone),
+        &person(Some("a@b.fi"), None, None),
+    );
+    assert_eq!(statement.sql, r#"DELETE FROM "sms_log" WHERE 1 = 0"#);
+    assert!(statement.params.is_empty());
+}
+
+#[test]
+fn joins_nest_as_subqueries_down_to_the_match() {
+    let devices = Selection::Match(vec![("customer_number".into(), CustomerId)]);
+    let readings = Selection::Join {
+        column: "device_id".into(),
+        table: "devices".into(),
+        references: "id".into(),
+        parent: Box::new(devices),
+    };
+    let statement = count(
+        &step("readings", readings),
+        &person(None, None, Some("C-1")),
+    );
+    assert_eq!(
+        statement.sql,
+        r#"SELECT COUNT(*) FROM "readings" WHERE "device_id" IN (SELECT "id" FROM "devices" WHERE ("customer_number" = ?1))"#
+    );
+    assert_eq!(values(&statement), ["C-1"]);
+}
+
+#[test]
+fn anonymising_touches_only_rows_with_something_left_to_clear() {
+    let contracts = Selection::Join {
+        column: "customer_id".into(),
+        table: "customers".into(),
+        references: "id".into(),
+        parent: Box::new(Selection::Match(vec![("email".into(), Email)])),
+    };
+    let columns = ["holder_name".to_owned(), "billing_address".to_owned()];
+    let statement = anonymise(
+        &step("contracts", contracts),
+        &columns,
+        &person(Some("a@b.fi"), None, None),
+    );
+    assert_eq!(
+        statement.sql,
+        r#"UPDATE "contracts" SET "holder_name" = NULL, "billing_address" = NULL WHERE "customer_id" IN (SELECT "id" FROM "customers" WHERE ("email" = ?1)) AND ("holder_name" IS NOT NULL OR "billing_address" IS NOT NULL)"#
+    );
+    assert_eq!(values(&statement), ["a@b.fi"]);
+}
+
+#[test]
+fn values_never_enter_the_sql_text_or_debug_output() {
+    let hostile = "x' OR '1'='1";
+    let statement = delete(
+        &step("customers", customers()),
+        &person(None, None, Some(hostile)),
+    );
+    assert!(!statement.sql.contains(hostile));
+    assert_eq!(values(&statement), [hostile]);
+    assert!(!format!("{statement:?}").contains(hostile));
+}
+
+#[test]
+fn quoting_doubles_embedded_quotes() {
+    assert_eq!(quote("customers"), r#""customers""#);
+    assert_eq!(quote(r#"we"ird"#), r#""we""ird""#);
+    assert_eq!(placeholder(12), "?12");
+}

@@ -1,0 +1,90 @@
+//! The `sql` connector's configuration, as written in the inventory under
+//! `[systems.connector]` with `kind = "sql"`:
+//!
+//! ```toml
+//! database = "crm.sqlite"
+//! [[tables]]
+//! table = "customers"
+//! match = [ { column = "email", identifier = "email" }, { column = "customer_number", identifier = "customer_id" } ]
+//! action = "delete"
+//! [[tables]]
+//! table = "contracts"
+//! join = { column = "customer_id", references = "customers.id" }
+//! action = { anonymise = ["holder_name", "billing_address"] }
+//! ```
+//!
+//! Deserialising checks only the shape; [`crate::plan::Plan::new`] checks the meaning.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// One database and the tables in it that hold personal data.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The SQLite database file. A relative path resolves against the base directory given
+    /// to [`crate::SqlConnector::new`] (the inventory's directory). The file must exist: a
+    /// missing database is reported as a failure, never replaced by a new empty one.
+    pub database: PathBuf,
+    /// How long to wait for another writer's lock before reporting the database busy (a
+    /// retryable failure). Default: 5000.
+    #[serde(default = "default_busy_timeout_ms")]
+    pub busy_timeout_ms: u64,
+    /// Every table holding the person's data. Order does not matter: rows reached through
+    /// a join are always handled before the rows they join to.
+    pub tables: Vec<Table>,
+}
+
+fn default_busy_timeout_ms() -> u64 {
+    5000
+}
+
+/// One table: how to find the person's rows (exactly one of `match` or `join`) and what
+/// to do with them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// The table's name: a plain SQL identifier (letters, digits, `_`).
+    pub table: String,
+    /// Identity columns: a row is the person's if any listed column equals the person's
+    /// identifier of that kind. Kinds the request does not carry are skipped.
+    #[serde(rename = "match", default)]
+    pub matches: Option<Vec<MatchColumn>>,
+    /// A row is the person's if its `column` holds a value of the `references` column of
+    /// the person's rows in another configured table. Joins may chain.
+    #[serde(default)]
+    pub join: Option<Join>,
+    /// Delete the rows, or set some of their columns to NULL.
+    pub action: Action,
+}
+
+/// An identity column and the kind of identifier it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchColumn {
+    /// The column, in this table.
+    pub column: String,
+    /// `email`, `phone` or `customer_id`.
+    pub identifier: String,
+}
+
+/// A foreign key to another configured table.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Join {
+    /// The column of this table holding the reference.
+    pub column: String,
+    /// `table.column` it refers to; the table must be configured too.
+    pub references: String,
+}
+
+/// What happens to the person's rows of a table.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// `action = "delete"`: delete the rows.
+    Delete,
+    /// `action = { anonymise = ["col", ...] }`: set these columns to NULL and keep the
+    /// rows (e.g. contracts kept for accounting, without the holder's name).
+    Anonymise(Vec<String>),
+}

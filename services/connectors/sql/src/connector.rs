@@ -1,0 +1,66 @@
+//! [`SqlConnector`]: the configuration validated once, each job run on the blocking pool.
+
+use crate::config::Config;
+use crate::error::ConfigError;
+use crate::evidence;
+use crate::execute::{self, Failure};
+use crate::plan::Plan;
+use async_trait::async_trait;
+use erasure_connector_sdk::{Connector, Job, Report};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Erases a person from the configured tables of one SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqlConnector {
+    database: PathBuf,
+    busy_timeout: Duration,
+    plan: Arc<Plan>,
+}
+
+impl SqlConnector {
+    /// Validates `config` (names, identifier kinds, joins, cycles); a relative `database`
+    /// resolves against `base_dir`. The database is not opened here: it may be down now
+    /// and up when work arrives, and each job reports its own failure.
+    pub fn new(config: Config, base_dir: &Path) -> Result<Self, ConfigError> {
+        if config.database.as_os_str().is_empty() {
+            return Err(ConfigError::NoDatabase);
+        }
+        let plan = Plan::new(&config)?;
+        Ok(Self {
+            database: base_dir.join(&config.database),
+            busy_timeout: Duration::from_millis(config.busy_timeout_ms),
+            plan: Arc::new(plan),
+        })
+    }
+
+    /// The database file, resolved.
+    pub fn database(&self) -> &Path {
+        &self.database
+    }
+
+    /// The tables in processing order.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+}
+
+#[async_trait]
+impl Connector for SqlConnector {
+    fn kind(&self) -> &'static str {
+        "sql"
+    }
+
+    async fn erase(&self, job: &Job) -> Report {
+        let (database, timeout) = (self.database.clone(), self.busy_timeout);
+        let (plan, person) = (Arc::clone(&self.plan), job.identifiers.clone());
+        let run = move || execute::run(&database, timeout, &plan, &person);
+        match tokio::task::spawn_blocking(run).await {
+            Ok(Ok(results)) => evidence::report(job, &results),
+            Ok(Err(Failure::Retryable(detail))) => Report::failed_retryable(detail),
+            Ok(Err(Failure::Permanent(detail))) => Report::failed_permanent(detail),
+            Err(_) => Report::failed_retryable("the erasure task was cancelled or panicked"),
+        }
+    }
+}

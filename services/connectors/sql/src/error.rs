@@ -1,0 +1,33 @@
+//! Configuration errors: found when the connector is built, never at erasure time. They
+//! name tables, columns and keys of the configuration, never personal data.
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the sql connector needs a `database`")]
+    NoDatabase,
+    #[error("the sql connector needs at least one table")]
+    NoTables,
+    #[error(
+        "{what} {name:?} is not a plain SQL identifier: use letters, digits and '_', not starting with a digit, at most 63 characters"
+    )]
+    InvalidName { what: String, name: String },
+    #[error("table {0} is configured twice")]
+    DuplicateTable(String),
+    #[error("table {0}: give exactly one of `match` or `join`")]
+    Selection(String),
+    #[error("table {0}: `match` lists no column")]
+    EmptyMatch(String),
+    #[error(
+        "table {table}: unknown identifier kind {kind:?}: expected email, phone or customer_id"
+    )]
+    UnknownIdentifier { table: String, kind: String },
+    #[error("table {table}: join references {references:?}: expected \"table.column\"")]
+    BadReference { table: String, references: String },
+    #[error("table {table}: join references table {references}, which is not configured")]
+    UnknownTable { table: String, references: String },
+    #[error("tables join in a cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    #[error("table {0}: `anonymise` lists no column")]
+    EmptyAnonymise(String),
+}
