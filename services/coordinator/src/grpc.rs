@@ -232,9 +232,11 @@ impl ErasureService for Api {
             }
             loop {
                 // Wake on the projection moving, or poll: other coordinators append too.
-                match tokio::time::timeout(Duration::from_secs(1), changes.changed()).await {
-                    Ok(Err(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
-                    Ok(Ok(())) | Err(_) => {}
+                if let Ok(Err(_)) =
+                    tokio::time::timeout(Duration::from_secs(1), changes.changed()).await
+                {
+                    // The projection is gone: fall back to polling.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
                 if tx.is_closed() {
                     return;

@@ -1,0 +1,256 @@
+//! The client commands: they talk to a running `erasure serve` over gRPC.
+
+use anyhow::{Context, Result, bail};
+use erasure_proof::certificate::outcome_name;
+use erasure_proto::v1 as pb;
+use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
+use std::path::PathBuf;
+use tokio_stream::StreamExt;
+use tonic::transport::Channel;
+
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    /// The person's e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The person's phone number, international format (+358...).
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// The person's customer number.
+    #[arg(long)]
+    pub customer_id: Option<String>,
+    /// ISO 3166-1 alpha-2 country whose law applies.
+    #[arg(long, default_value = "FI")]
+    pub jurisdiction: String,
+    /// How the request arrived: phone, email, chat, app...
+    #[arg(long, default_value = "cli")]
+    pub channel: String,
+    /// How (or by whom) the person's identity was verified.
+    #[arg(long, default_value = "unspecified")]
+    pub verified_by: String,
+    /// A key of yours: submitting it again returns the same request.
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+    /// Only these systems (repeat the flag); all systems when absent.
+    #[arg(long = "system")]
+    pub scope: Vec<String>,
+}
+
+pub async fn connect(server: &str) -> Result<ErasureServiceClient<Channel>> {
+    let endpoint = Channel::from_shared(server.to_owned())
+        .with_context(|| format!("invalid server address {server:?}"))?;
+    let channel = endpoint.connect_timeout(std::time::Duration::from_secs(5)).connect().await.map_err(|_| {
+        anyhow::anyhow!("no erasure server answers at {server} (start one with `erasure serve`, or set --server / ERASURE_SERVER)")
+    })?;
+    Ok(ErasureServiceClient::new(channel))
+}
+
+/// A gRPC error as one line: its message, which the server keeps free of personal data.
+fn rpc(e: tonic::Status) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.message())
+}
+
+pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
+    let mut client = connect(server).await?;
+    let request = pb::SubmitRequest {
+        idempotency_key: a.idempotency_key.unwrap_or_default(),
+        identifiers: Some(pb::Identifiers {
+            email: a.email.unwrap_or_default(),
+            phone: a.phone.unwrap_or_default(),
+            customer_id: a.customer_id.unwrap_or_default(),
+        }),
+        jurisdiction: a.jurisdiction,
+        channel: a.channel,
+        verified_by: a.verified_by,
+        scope: a.scope,
+    };
+    let r = client.submit(request).await.map_err(rpc)?.into_inner();
+    if r.existing {
+        eprintln!("(this idempotency key was used before: that request is returned)");
+    }
+    println!("{}", r.request_id);
+    Ok(())
+}
+
+pub fn status_name(s: i32) -> &'static str {
+    match pb::RequestStatus::try_from(s).unwrap_or_default() {
+        pb::RequestStatus::Unspecified => "unknown",
+        pb::RequestStatus::InProgress => "in-progress",
+        pb::RequestStatus::Completed => "completed",
+        pb::RequestStatus::Failed => "failed",
+    }
+}
+
+fn task_line(t: &pb::TaskView) -> String {
+    let state = match pb::TaskState::try_from(t.state).unwrap_or_default() {
+        pb::TaskState::Done => outcome_name(t.outcome).to_owned(),
+        pb::TaskState::Failed => format!("failed ({})", outcome_name(t.outcome)),
+        _ => format!("pending (attempt {})", t.attempt),
+    };
+    let mut line = format!("  {:<12} {:<22}", t.system_id, state);
+    if !t.evidence_summary.is_empty() {
+        line.push_str(&t.evidence_summary);
+    }
+    if !t.detail.is_empty() {
+        line.push_str(&format!(" [{}]", t.detail));
+    }
+    line
+}
+
+fn print_request(r: &pb::ErasureRequest) {
+    println!("request      {}", r.request_id);
+    println!("status       {}", status_name(r.status));
+    println!("received     {}", r.received_at);
+    println!("deadline     {}", r.deadline);
+    if !r.completed_at.is_empty() {
+        println!("completed    {}", r.completed_at);
+    }
+    println!("jurisdiction {}   channel {}", r.jurisdiction, r.channel);
+    println!("systems");
+    for t in &r.tasks {
+        println!("{}", task_line(t));
+    }
+    if r.rejected_acknowledgments > 0 {
+        println!(
+            "rejected acknowledgments: {} (forged, unknown key or replayed; not counted)",
+            r.rejected_acknowledgments
+        );
+    }
+    println!(
+        "certificate  {}",
+        if r.certificate_available {
+            "available (erasure certificate ID)"
+        } else {
+            "not yet"
+        }
+    );
+}
+
+pub async fn status(server: &str, id: String) -> Result<()> {
+    let mut client = connect(server).await?;
+    let r = client
+        .get(pb::GetRequest { request_id: id })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    print_request(&r);
+    Ok(())
+}
+
+pub fn parse_status(s: &str) -> Result<pb::RequestStatus> {
+    Ok(match s {
+        "in-progress" => pb::RequestStatus::InProgress,
+        "completed" => pb::RequestStatus::Completed,
+        "failed" => pb::RequestStatus::Failed,
+        other => bail!("unknown status {other:?}: use in-progress, completed or failed"),
+    })
+}
+
+pub async fn list(server: &str, status: Option<String>, limit: u32) -> Result<()> {
+    let filter = status
+        .as_deref()
+        .map(parse_status)
+        .transpose()?
+        .unwrap_or_default();
+    let mut client = connect(server).await?;
+    let mut token = String::new();
+    let mut shown = 0u32;
+    println!(
+        "{:<38} {:<12} {:<25} {:<11} systems done",
+        "REQUEST", "STATUS", "RECEIVED", "DEADLINE"
+    );
+    loop {
+        let page = client
+            .list(pb::ListRequest {
+                status: filter as i32,
+                page_size: 100.min(limit - shown),
+                page_token: token,
+            })
+            .await
+            .map_err(rpc)?
+            .into_inner();
+        for r in &page.requests {
+            let done = r
+                .tasks
+                .iter()
+                .filter(|t| t.state != pb::TaskState::Pending as i32)
+                .count();
+            println!(
+                "{:<38} {:<12} {:<25} {:<11} {done}/{}",
+                r.request_id,
+                status_name(r.status),
+                r.received_at,
+                r.deadline,
+                r.tasks.len()
+            );
+            shown += 1;
+        }
+        token = page.next_page_token;
+        if token.is_empty() || shown >= limit {
+            return Ok(());
+        }
+    }
+}
+
+pub async fn watch(server: &str, id: String) -> Result<()> {
+    let mut client = connect(server).await?;
+    let mut stream = client
+        .watch(pb::GetRequest { request_id: id })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    let mut last = None;
+    while let Some(update) = stream.next().await {
+        let r = update.map_err(rpc)?;
+        let done = r
+            .tasks
+            .iter()
+            .filter(|t| t.state != pb::TaskState::Pending as i32)
+            .count();
+        println!(
+            "{}  {}  {done}/{} systems answered",
+            chrono::Utc::now().format("%H:%M:%S"),
+            status_name(r.status),
+            r.tasks.len()
+        );
+        for t in &r.tasks {
+            println!("{}", task_line(t));
+        }
+        last = Some(r);
+    }
+    match last {
+        Some(r) if r.status == pb::RequestStatus::Completed as i32 => {
+            println!(
+                "completed; certificate: erasure certificate {}",
+                r.request_id
+            );
+            Ok(())
+        }
+        Some(r) if r.status == pb::RequestStatus::Failed as i32 => bail!(
+            "request {} failed: see `erasure status {}`",
+            r.request_id,
+            r.request_id
+        ),
+        _ => bail!("the server ended the stream before the request was final"),
+    }
+}
+
+pub async fn certificate(server: &str, id: String, out: Option<PathBuf>) -> Result<()> {
+    let mut client = connect(server).await?;
+    let c = client
+        .get_certificate(pb::GetRequest { request_id: id })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    match out {
+        Some(path) => {
+            std::fs::write(&path, c.certificate_json.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("certificate written to {}", path.display());
+        }
+        None => println!("{}", c.certificate_json),
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! The example systems' data: a small smart-home operator's customer register, camera
+//! pictures and sensor readings, created in the data directory on first start.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, params};
+use std::path::Path;
+
+/// An example person: (customer number, name, e-mail, phone).
+pub const PEOPLE: [(&str, &str, &str, &str); 4] = [
+    (
+        "C-1001",
+        "Aino Virtanen",
+        "aino.virtanen@example.com",
+        "+358401234567",
+    ),
+    (
+        "C-1002",
+        "Mikko Korhonen",
+        "mikko.korhonen@example.com",
+        "+358409876543",
+    ),
+    (
+        "C-1003",
+        "Lena Schmidt",
+        "lena.schmidt@example.de",
+        "+4915112345678",
+    ),
+    (
+        "C-1004",
+        "Oskar Nieminen",
+        "oskar.nieminen@example.com",
+        "+358451112223",
+    ),
+];
+
+/// Creates the example data under `dir/example` unless it is there already.
+/// Returns whether it was created.
+pub fn seed(dir: &Path) -> Result<bool> {
+    let root = dir.join("example");
+    let marker = root.join(".seeded");
+    if marker.exists() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
+    seed_crm(&root.join("crm.sqlite"))?;
+    seed_telemetry(&root.join("telemetry.sqlite"))?;
+    seed_cameras(&root.join("cameras"))?;
+    std::fs::write(&marker, b"").with_context(|| format!("cannot write {}", marker.display()))?;
+    Ok(true)
+}
+
+fn open_fresh(path: &Path) -> Result<Connection> {
+    let _ = std::fs::remove_file(path);
+    Connection::open(path).with_context(|| format!("cannot create {}", path.display()))
+}
+
+fn seed_crm(path: &Path) -> Result<()> {
+    let mut db = open_fresh(path)?;
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, customer_number TEXT NOT NULL UNIQUE,
+             name TEXT, email TEXT, phone TEXT, address TEXT);
+         CREATE TABLE contracts (id INTEGER PRIMARY KEY, customer_id INTEGER, product TEXT,
+             started TEXT, holder_name TEXT, billing_address TEXT);
+         CREATE TABLE support_tickets (id INTEGER PRIMARY KEY, customer_id INTEGER, opened TEXT,
+             subject TEXT, body TEXT);",
+    )?;
+    let tx = db.transaction()?;
+    for (i, (number, name, email, phone)) in PEOPLE.iter().enumerate() {
+        let id = i as i64 + 1;
+        let address = format!("Esimerkkikatu {}, 00100 Helsinki", 10 + i);
+        tx.execute(
+            "INSERT INTO customers (id, customer_number, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, number, name, email, phone, address],
+        )?;
+        for (product, started) in [
+            ("Smart Home Basic", "2023-03-01"),
+            ("Camera Cloud 30 days", "2024-09-15"),
+        ] {
+            tx.execute(
+                "INSERT INTO contracts (customer_id, product, started, holder_name, billing_address) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, product, started, name, address],
+            )?;
+        }
+        for (opened, subject) in [
+            ("2025-01-12", "Thermostat offline"),
+            ("2025-06-03", "Camera shows a black picture"),
+        ] {
+            tx.execute(
+                "INSERT INTO support_tickets (customer_id, opened, subject, body) VALUES (?1, ?2, ?3, ?4)",
+                params![id, opened, subject, format!("{name} called about: {subject}")],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn seed_telemetry(path: &Path) -> Result<()> {
+    let mut db = open_fresh(path)?;
+    db.execute_batch(
+        "CREATE TABLE devices (id INTEGER PRIMARY KEY, serial TEXT, model TEXT, customer_number TEXT, installed TEXT);
+         CREATE TABLE readings (id INTEGER PRIMARY KEY, device_id INTEGER, at TEXT, kind TEXT, value REAL);",
+    )?;
+    let tx = db.transaction()?;
+    let mut device = 0;
+    for (number, ..) in PEOPLE {
+        for model in ["thermostat T2", "motion sensor M1"] {
+            device += 1;
+            tx.execute(
+                "INSERT INTO devices (id, serial, model, customer_number, installed) VALUES (?1, ?2, ?3, ?4, '2024-01-20')",
+                params![device, format!("SN-{device:05}"), model, number],
+            )?;
+            for hour in 0..24 {
+                let (kind, value) = if model.starts_with("thermostat") {
+                    ("temperature", 20.5 + f64::from(hour % 5) * 0.3)
+                } else {
+                    ("motion", f64::from(hour % 2))
+                };
+                tx.execute(
+                    "INSERT INTO readings (device_id, at, kind, value) VALUES (?1, ?2, ?3, ?4)",
+                    params![device, format!("2026-11-01T{hour:02}:00:00Z"), kind, value],
+                )?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn seed_cameras(root: &Path) -> Result<()> {
+    for (number, ..) in PEOPLE {
+        for camera in ["front-door", "garden"] {
+            let dir = root.join("customers").join(number).join(camera);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for hour in [8, 12, 18] {
+                // A stand-in for a JPEG: the SOI marker, a comment, the EOI marker.
+                let picture = [
+                    &[0xFF, 0xD8][..],
+                    format!("example picture {camera} {hour}").as_bytes(),
+                    &[0xFF, 0xD9],
+                ]
+                .concat();
+                let file = dir.join(format!("2026-11-01T{hour:02}-00-00.jpg"));
+                std::fs::write(&file, picture)
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `erasure serve`: opens the data directory, keys, store and connectors the configuration
+//! names, and serves the gRPC API until Ctrl-C or SIGTERM.
+
+use crate::config::{
+    BusConfig, Config, ConnectorConfig, DEFAULT_LISTEN, StoreConfig, SystemConfig,
+};
+use anyhow::{Context, Result};
+use erasure_bus::embedded::EmbeddedTransport;
+use erasure_bus::{Subscription, Transport};
+use erasure_connector_sdk::{Connector, Runner, RunnerConfig, load_or_generate};
+use erasure_coordinator::vault::Vault;
+use erasure_coordinator::{Coordinator, SystemClock, server};
+use erasure_core::SystemId;
+use erasure_core::inventory::{Inventory, SystemSpec};
+use erasure_proof::TrustStore;
+use erasure_store::sqlite::SqliteStore;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML). Without it: the built-in example inventory.
+    #[arg(long, env = "ERASURE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where events, keys and connector state live.
+    #[arg(long, env = "ERASURE_DATA_DIR", default_value = "erasure-data")]
+    pub data_dir: PathBuf,
+    /// gRPC listen address [default: from the configuration, else 127.0.0.1:50051].
+    #[arg(long, env = "ERASURE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Create the example systems' data even with --config (to try a changed example).
+    #[arg(long)]
+    pub with_example_data: bool,
+}
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let config = Config::load(args.config.as_deref())?;
+    let data_dir = prepare_data_dir(&args.data_dir)?;
+    let listen = args
+        .listen
+        .or(config.server.listen)
+        .unwrap_or(DEFAULT_LISTEN.parse()?);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let example = args.config.is_none() || args.with_example_data;
+    if example && crate::example::seed(&data_dir)? {
+        println!(
+            "example data created in {}",
+            data_dir.join("example").display()
+        );
+    }
+
+    let storage = Arc::new(open_store(&config.store, &data_dir)?);
+    let vault = Vault::load_or_create(&data_dir.join("keys/master.key"))?;
+    let signer = load_or_generate(&data_dir.join("keys/coordinator.json"))?;
+    let transport: Arc<dyn Transport> = match config.bus {
+        BusConfig::Embedded => Arc::new(EmbeddedTransport::new()),
+    };
+
+    let mut trust = TrustStore::default();
+    let mut runners = Vec::new();
+    for system in &config.systems {
+        let (runner, public) = start_connector(system, &data_dir, Arc::clone(&transport)).await?;
+        trust.add_connector(&system.id, &public);
+        runners.push(runner);
+    }
+    let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
+        id: SystemId::new(&s.id),
+        categories: s.categories.clone(),
+    }));
+    let coordinator = Arc::new(Coordinator::new(
+        storage,
+        vault,
+        inventory,
+        signer,
+        trust,
+        Arc::new(SystemClock),
+    ));
+    let trust_file = data_dir.join("trust.json");
+    std::fs::write(
+        &trust_file,
+        serde_json::to_string_pretty(&coordinator.public_keys())?,
+    )
+    .with_context(|| format!("cannot write {}", trust_file.display()))?;
+
+    println!("erasure: listening on {} (gRPC)", listener.local_addr()?);
+    println!("data: {}", data_dir.display());
+    println!(
+        "trust file (public keys, for `erasure verify --trust`): {}",
+        trust_file.display()
+    );
+    for s in &config.systems {
+        println!(
+            "system {}: {} connector, in-process ({})",
+            s.id,
+            s.connector.kind(),
+            s.description
+        );
+    }
+    server::serve(coordinator, transport, listener, shutdown_signal())
+        .await
+        .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
+    drop(runners);
+    println!("erasure: stopped");
+    Ok(())
+}
+
+/// Creates the data directory and checks that it can be written to.
+fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
+    let fail = |e: std::io::Error| {
+        anyhow::anyhow!("data directory {} is not writable: {e}", dir.display())
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    dir.canonicalize().map_err(fail)
+}
+
+fn open_store(config: &StoreConfig, data_dir: &Path) -> Result<SqliteStore> {
+    match config {
+        StoreConfig::Sqlite { path } => {
+            let path = data_dir.join(
+                path.clone()
+                    .unwrap_or_else(|| PathBuf::from("events.sqlite")),
+            );
+            Ok(SqliteStore::open(&path)?)
+        }
+    }
+}
+
+async fn start_connector(
+    system: &SystemConfig,
+    data_dir: &Path,
+    transport: Arc<dyn Transport>,
+) -> Result<(Subscription, erasure_proof::PublicKey)> {
+    let what = || format!("system {}", system.id);
+    let connector: Arc<dyn Connector> = match &system.connector {
+        ConnectorConfig::Sql(c) => Arc::new(
+            erasure_connector_sql::SqlConnector::new(c.clone(), data_dir).with_context(what)?,
+        ),
+        ConnectorConfig::ObjectStore(c) => Arc::new(
+            erasure_connector_object_store::ObjectStoreConnector::new(c.clone(), data_dir)
+                .with_context(what)?,
+        ),
+    };
+    let key = load_or_generate(&data_dir.join(format!("keys/connectors/{}.json", system.id)))?;
+    std::fs::create_dir_all(data_dir.join("connectors"))
+        .context("cannot create the connectors directory")?;
+    let public = key.public();
+    let config = RunnerConfig {
+        system_id: SystemId::new(&system.id),
+        state_path: Some(data_dir.join(format!("connectors/{}.sqlite", system.id))),
+        max_per_second: system.max_per_second,
+    };
+    let runner = Arc::new(
+        Runner::new(config, connector, key, transport)
+            .await
+            .with_context(what)?,
+    );
+    let subscription = runner.start().await.with_context(what)?;
+    Ok((subscription, public))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
