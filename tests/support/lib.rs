@@ -1,0 +1,216 @@
+//! Support for end-to-end tests: the `erasure` binary started as a real process on a free
+//! loopback port, the CLI run as a process, and a gRPC client.
+
+use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `erasure` binary: `$ERASURE_BIN`, else `target/debug/erasure` of this workspace.
+pub fn erasure_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("ERASURE_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/erasure");
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it first (`cargo build --bin erasure`; scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A free port on 127.0.0.1 (bound and released; good enough for tests).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A running `erasure serve`, killed when dropped.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub log: PathBuf,
+    port: u16,
+    extra: Vec<String>,
+}
+
+impl Server {
+    /// Starts `erasure serve --data-dir DIR` with `extra` arguments and waits until it
+    /// accepts connections.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        let log = data_dir.with_extension(format!("{port}.log"));
+        let child = spawn_serve(data_dir, port, &extra, &log);
+        let mut server = Self {
+            child,
+            addr: format!("http://127.0.0.1:{port}"),
+            data_dir: data_dir.to_owned(),
+            log,
+            port,
+            extra,
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("erasure serve exited with {status}:\n{}", self.log_text());
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "erasure serve did not listen within 60 s:\n{}",
+            self.log_text()
+        );
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL: no shutdown, no flushing.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the same server again (same data directory and port).
+    pub fn restart(&mut self) {
+        self.kill9();
+        self.child = spawn_serve(&self.data_dir, self.port, &self.extra, &self.log);
+        self.wait_ready();
+    }
+
+    /// Runs the CLI against this server.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        cli(&[&["--server", &self.addr], args].concat())
+    }
+
+    pub async fn client(&self) -> ErasureServiceClient<tonic::transport::Channel> {
+        ErasureServiceClient::connect(self.addr.clone())
+            .await
+            .expect("gRPC connection")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+fn spawn_serve(data_dir: &Path, port: u16, extra: &[String], log: &Path) -> Child {
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("log file");
+    Command::new(erasure_bin())
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(extra)
+        .env("ERASURE_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log file"))
+        .stderr(log_file)
+        .spawn()
+        .expect("spawn erasure serve")
+}
+
+/// Runs `erasure ARGS` to completion.
+pub fn cli(args: &[&str]) -> Output {
+    Command::new(erasure_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run erasure")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and returns standard output, trimmed.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "command failed ({}):\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o).trim().to_owned()
+}
+
+/// Asserts failure with one `error:` line on stderr, and returns that line.
+pub fn one_error_line(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected a failure, got success:\n{}",
+        stdout(o)
+    );
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got:\n{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_owned()
+}
+
+/// Counts rows of an SQLite database.
+pub fn count(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("open sqlite");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query")
+}
+
+/// Files (recursively) under `dir`; 0 when it does not exist.
+pub fn files_under(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() { files_under(&p) } else { 1 }
+        })
+        .sum()
+}
+
+/// Polls `f` every 100 ms until it returns `Some`, for at most `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
