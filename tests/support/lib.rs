@@ -59,25 +59,31 @@ impl Server {
             port,
             extra,
         };
-        server.wait_ready();
+        server.wait_ready(0);
         server
     }
 
-    fn wait_ready(&mut self) {
+    /// Ready when this start printed its "listening" line: the port is bound before
+    /// start-up finishes, so a TCP connect alone proves nothing.
+    fn wait_ready(&mut self, starts_before: usize) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("erasure serve exited with {status}:\n{}", self.log_text());
             }
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            if self.starts() > starts_before {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!(
-            "erasure serve did not listen within 60 s:\n{}",
+            "erasure serve did not start within 60 s:\n{}",
             self.log_text()
         );
+    }
+
+    fn starts(&self) -> usize {
+        self.log_text().matches("erasure: listening on").count()
     }
 
     pub fn log_text(&self) -> String {
@@ -93,8 +99,9 @@ impl Server {
     /// Starts the same server again (same data directory and port).
     pub fn restart(&mut self) {
         self.kill9();
+        let starts_before = self.starts();
         self.child = spawn_serve(&self.data_dir, self.port, &self.extra, &self.log);
-        self.wait_ready();
+        self.wait_ready(starts_before);
     }
 
     /// Runs the CLI against this server.

@@ -306,3 +306,24 @@ fn serve_refuses_bad_configuration_unwritable_data_and_a_taken_port() {
     let line = one_error_line(&out);
     assert!(line.contains(&format!("cannot listen on {addr}")), "{line}");
 }
+
+#[test]
+fn the_load_command_reports_throughput_and_latency() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("data"), &[]);
+    let out = ok(&server.cli(&["load", "--requests", "12", "--concurrency", "4"]));
+    for line in [
+        "requests      12",
+        "throughput",
+        "latency p50",
+        "latency p99",
+    ] {
+        assert!(out.contains(line), "{line} missing:\n{out}");
+    }
+    let listed = ok(&server.cli(&["list", "--status", "completed"]));
+    assert_eq!(
+        listed.lines().count(),
+        13,
+        "every load request completed:\n{listed}"
+    );
+}

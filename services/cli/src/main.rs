@@ -3,10 +3,12 @@
 //! - `serve`: the coordinator (embedded default: SQLite, in-process bus and connectors).
 //! - `submit`, `status`, `list`, `watch`, `certificate`: clients of a running server.
 //! - `verify`: offline verification of a certificate file.
+//! - `load`: a bounded load against a running server, printing throughput and latency.
 
 mod client;
 mod config;
 mod example;
+mod load;
 mod serve;
 mod verify;
 
@@ -54,6 +56,8 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Measure: submit many requests and report throughput and latency (use --release).
+    Load(load::LoadArgs),
     /// Verify a certificate file offline.
     Verify {
         file: PathBuf,
@@ -88,6 +92,7 @@ async fn main() -> ExitCode {
         Command::List { status, limit } => client::list(&cli.server, status, limit.max(1)).await,
         Command::Watch { id } => client::watch(&cli.server, id).await,
         Command::Certificate { id, output } => client::certificate(&cli.server, id, output).await,
+        Command::Load(args) => load::run(&cli.server, args).await,
         Command::Verify { file, trust } => verify::run(&file, trust.as_deref()),
     };
     match result {

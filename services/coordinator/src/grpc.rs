@@ -221,9 +221,15 @@ impl ErasureService for Api {
         request: Request<pb::GetRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
         let id = request_id(request.get_ref())?.to_owned();
-        let first = self.coordinator.get(&id).await.map_err(status)?;
+        // From the projection (caught up now), like every later state: it only moves forward.
+        self.projection.catch_up().await.map_err(status)?;
+        let first = match self.projection.get(&id) {
+            Some(state) => state,
+            None => self.coordinator.get(&id).await.map_err(status)?,
+        };
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         let coordinator = Arc::clone(&self.coordinator);
+        let projection = Arc::clone(&self.projection);
         let mut changes = self.projection.changes();
         tokio::spawn(async move {
             let mut last = first;
@@ -241,7 +247,12 @@ impl ErasureService for Api {
                 if tx.is_closed() {
                     return;
                 }
-                match coordinator.get(&id).await {
+                // The projection has applied what woke us; the store is the fallback.
+                let current = match projection.get(&id) {
+                    Some(state) => Ok(state),
+                    None => coordinator.get(&id).await,
+                };
+                match current {
                     Ok(state) if state != last => {
                         let done = is_done(&state);
                         if tx.send(Ok(request_view(&state))).await.is_err() || done {

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 /// How the relay paces itself.
 #[derive(Clone, Copy, Debug)]
@@ -144,9 +145,12 @@ impl Relay {
     }
 
     async fn deliver(&self, row: OutboxMessage) {
-        let id = row.id;
         let span = tracing::debug_span!("relay", request_id = %row.key, topic = %row.topic);
-        let _g = span.enter();
+        self.deliver_in_span(row).instrument(span).await;
+    }
+
+    async fn deliver_in_span(&self, row: OutboxMessage) {
+        let id = row.id;
         let result = match self.prepare(&row).await {
             Ok(message) => self.transport.send(message).await.map_err(Failure::Bus),
             Err(e) => Err(Failure::Prepare(e)),

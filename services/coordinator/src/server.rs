@@ -40,6 +40,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stopping = stop_rx.clone();
     let stopped = move || {
         let mut rx = stop_rx.clone();
         async move {
@@ -74,12 +75,42 @@ pub async fn serve(
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    tonic::transport::Server::builder()
+    let grpc = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection)
         .add_service(api)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), server_stop)
-        .await?;
-    let _ = tokio::join!(relay_task, projection_task);
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), server_stop);
+    // A background task that ends before shutdown (a panic) would leave a server that
+    // answers but never delivers: stop instead, so that a supervisor restarts us.
+    let (fatal_tx, mut fatal) = tokio::sync::mpsc::channel::<String>(2);
+    let guard = |what: &'static str, task: tokio::task::JoinHandle<()>| {
+        let (fatal_tx, stopping) = (fatal_tx.clone(), stopping.clone());
+        tokio::spawn(async move {
+            let ended = task.await;
+            if !*stopping.borrow() {
+                let _ = fatal_tx.send(unexpected(what, ended)).await;
+            }
+        })
+    };
+    let guards = [
+        guard("the outbox relay", relay_task),
+        guard("the projection", projection_task),
+    ];
+    drop(fatal_tx);
+    tokio::select! {
+        served = grpc => served?,
+        Some(why) = fatal.recv() => return Err(why.into()),
+    }
+    for g in guards {
+        let _ = g.await;
+    }
     Ok(())
+}
+
+fn unexpected(what: &str, ended: Result<(), tokio::task::JoinError>) -> String {
+    let why = match ended {
+        Ok(()) => "returned".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    format!("{what} stopped unexpectedly ({why})")
 }

@@ -19,6 +19,7 @@ use erasure_store::{AppendBatch, EventStore, KeyStore, NewOutboxMessage, Outbox,
 use prost::Message as _;
 use std::sync::Arc;
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 /// Everything the coordinator persists, from one adapter.
 pub trait Storage: EventStore + Outbox + KeyStore {}
@@ -315,21 +316,27 @@ impl Coordinator {
                 .await;
         };
         let span = tracing::info_span!("ingest", request_id = %peeked.request_id, system = %peeked.system_id);
-        let _entered = span.enter();
-        if peeked.request_id != message.key {
+        self.ingest_peeked(&message.key, &signed, &peeked, digest)
+            .instrument(span)
+            .await
+    }
+
+    async fn ingest_peeked(
+        &self,
+        key: &str,
+        signed: &pb::SignedAcknowledgment,
+        peeked: &pb::Acknowledgment,
+        digest: Vec<u8>,
+    ) -> Result<(), CoordinatorError> {
+        if peeked.request_id != key {
             // Keyed for one request, signed for another: a replay or a forgery.
+            let reason = "acknowledgment is for another request";
             return self
-                .reject_on(
-                    &message.key,
-                    &peeked.system_id,
-                    &signed.key_id,
-                    "acknowledgment is for another request",
-                    digest,
-                )
+                .reject_on(key, &peeked.system_id, &signed.key_id, reason, digest)
                 .await;
         }
         for _ in 0..MAX_CONFLICT_RETRIES {
-            match self.ingest_once(&signed, &peeked, &digest).await {
+            match self.ingest_once(signed, peeked, &digest).await {
                 Err(CoordinatorError::Store(StoreError::Conflict { .. })) => continue,
                 other => return other,
             }
