@@ -1,6 +1,8 @@
 //! Support for end-to-end tests: the `erasure` binary started as a real process on a free
 //! loopback port, the CLI run as a process, and a gRPC client.
 
+pub mod distributed;
+
 use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -41,16 +43,26 @@ pub struct Server {
     pub log: PathBuf,
     port: u16,
     extra: Vec<String>,
+    envs: Vec<(String, String)>,
 }
 
 impl Server {
     /// Starts `erasure serve --data-dir DIR` with `extra` arguments and waits until it
     /// accepts connections.
     pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        Self::start_with(data_dir, extra, &[])
+    }
+
+    /// Like [`Server::start`], with environment variables.
+    pub fn start_with(data_dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Self {
         let port = free_port();
         let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        let envs: Vec<(String, String)> = envs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let log = data_dir.with_extension(format!("{port}.log"));
-        let child = spawn_serve(data_dir, port, &extra, &log);
+        let child = spawn_serve(data_dir, port, &extra, &envs, &log);
         let mut server = Self {
             child,
             addr: format!("http://127.0.0.1:{port}"),
@@ -58,6 +70,7 @@ impl Server {
             log,
             port,
             extra,
+            envs,
         };
         server.wait_ready(0);
         server
@@ -100,7 +113,13 @@ impl Server {
     pub fn restart(&mut self) {
         self.kill9();
         let starts_before = self.starts();
-        self.child = spawn_serve(&self.data_dir, self.port, &self.extra, &self.log);
+        self.child = spawn_serve(
+            &self.data_dir,
+            self.port,
+            &self.extra,
+            &self.envs,
+            &self.log,
+        );
         self.wait_ready(starts_before);
     }
 
@@ -122,7 +141,13 @@ impl Drop for Server {
     }
 }
 
-fn spawn_serve(data_dir: &Path, port: u16, extra: &[String], log: &Path) -> Child {
+fn spawn_serve(
+    data_dir: &Path,
+    port: u16,
+    extra: &[String],
+    envs: &[(String, String)],
+    log: &Path,
+) -> Child {
     let log_file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -135,6 +160,7 @@ fn spawn_serve(data_dir: &Path, port: u16, extra: &[String], log: &Path) -> Chil
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .args(extra)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .env("ERASURE_LOG", "info")
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().expect("log file"))

@@ -3,7 +3,9 @@
 //! Semantics checked: a message sent is delivered, with its key, payload and headers, to
 //! the topic's subscriber; a handler's transient failure leads to another delivery (the
 //! sender retries on error, or the transport redelivers); nothing is delivered to another
-//! topic; a closed subscription receives nothing more.
+//! topic; a closed subscription receives nothing more, whether or not it had started
+//! receiving (a Kafka consumer needs seconds to join its group, so only a subscription that
+//! has already received shows that closing stops it).
 
 use crate::{BusError, Handler, HandlerError, Message, Transport};
 use async_trait::async_trait;
@@ -123,4 +125,21 @@ pub async fn closed_subscription_receives_nothing(t: &dyn Transport, topic: &str
     let _ = t.send(sample(topic, "after-close")).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(rec.messages().is_empty());
+}
+
+/// Closes a subscription that is demonstrably live (it has received), then sends again: the
+/// second message must not reach it. The wait after sending exceeds a live consumer's
+/// delivery latency, so a subscription that kept running would be caught.
+pub async fn subscription_closed_while_live_receives_nothing_more(t: &dyn Transport, topic: &str) {
+    let rec = Recorder::failing_first(0);
+    let sub = t.subscribe(topic, rec.clone()).await.expect("subscribe");
+    send_until_ok(t, sample(topic, "before-close"))
+        .await
+        .expect("send");
+    assert_eq!(wait_for(&rec, 1).await.len(), 1, "live before close");
+    sub.close();
+    let _ = t.send(sample(topic, "after-close")).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let keys: Vec<String> = rec.messages().into_iter().map(|m| m.key).collect();
+    assert_eq!(keys, ["before-close"]);
 }

@@ -4,6 +4,8 @@
 //! - [`embedded`]: the in-process adapter. Durability comes from the coordinator's outbox:
 //!   `send` returns only once the subscriber has handled the message, so a relay that marks
 //!   an outbox row delivered after `send` returns never loses one.
+//! - [`kafka`] (feature `kafka`): the adapter over Kafka. `send` returns once the broker
+//!   acknowledged the record; a consumer stores its offset only after the handler's verdict.
 //! - [`conformance`] (feature `test-util`): the suite every adapter passes.
 //!
 //! Delivery is at least once everywhere; handlers must be idempotent.
@@ -11,6 +13,8 @@
 #[cfg(feature = "test-util")]
 pub mod conformance;
 pub mod embedded;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 
 use async_trait::async_trait;
 use std::sync::Arc;

@@ -24,6 +24,12 @@ async fn closed_subscription_receives_nothing() {
 }
 
 #[tokio::test]
+async fn subscription_closed_while_live_receives_nothing_more() {
+    suite::subscription_closed_while_live_receives_nothing_more(&EmbeddedTransport::new(), "t.f")
+        .await;
+}
+
+#[tokio::test]
 async fn send_without_subscriber_fails_so_the_sender_keeps_the_message() {
     let t = EmbeddedTransport::new();
     let err = t

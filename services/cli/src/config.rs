@@ -21,8 +21,19 @@ pub struct Config {
     pub store: StoreConfig,
     #[serde(default)]
     pub bus: BusConfig,
-    /// The inventory: every system that holds personal data, with its connector.
+    #[serde(default)]
+    pub keys: KeysConfig,
+    /// The inventory: every system that holds personal data (with its connector, when
+    /// connectors run in-process).
     pub systems: Vec<SystemConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    /// Trust file with the public keys of connectors that run elsewhere (relative to the
+    /// data directory). `erasure connector --config X --register FILE` adds one.
+    pub trusted_connectors: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +48,11 @@ pub struct ServerConfig {
 pub enum StoreConfig {
     /// SQLite file, relative to the data directory.
     Sqlite { path: Option<PathBuf> },
+    /// PostgreSQL; `ERASURE_STORE_URL` overrides the URL.
+    Postgres {
+        url: String,
+        pool_size: Option<usize>,
+    },
 }
 
 impl Default for StoreConfig {
@@ -51,6 +67,32 @@ pub enum BusConfig {
     /// In-process, backed by the outbox: connectors run inside the coordinator.
     #[default]
     Embedded,
+    /// A Kafka-compatible broker; connectors run as their own processes.
+    Kafka(KafkaBusConfig),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaBusConfig {
+    /// Bootstrap servers, `host:port[,host:port]`; `ERASURE_KAFKA_BROKERS` overrides it.
+    pub brokers: String,
+    /// Consumer group; processes sharing it share the work.
+    pub group_id: Option<String>,
+    /// Partitions of the topics this process creates when they are missing.
+    pub partitions: Option<i32>,
+    pub replication_factor: Option<i32>,
+}
+
+impl KafkaBusConfig {
+    /// Applies `ERASURE_KAFKA_BROKERS`.
+    pub fn with_env(mut self) -> Self {
+        if let Ok(b) = std::env::var("ERASURE_KAFKA_BROKERS") {
+            if !b.trim().is_empty() {
+                self.brokers = b;
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,10 +107,11 @@ pub struct SystemConfig {
     pub categories: Vec<String>,
     /// Pace erasures in this system (per second); unpaced when absent.
     pub max_per_second: Option<f64>,
-    pub connector: ConnectorConfig,
+    /// The connector, when it runs in-process (embedded bus only).
+    pub connector: Option<ConnectorConfig>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ConnectorConfig {
     Sql(erasure_connector_sql::Config),
@@ -86,7 +129,7 @@ impl ConnectorConfig {
 
 impl Config {
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
-        let config: Self = toml::from_str(text).map_err(|e| one_line(&e, text, origin))?;
+        let config: Self = parse_toml(text, origin)?;
         config.check(origin)?;
         Ok(config)
     }
@@ -102,12 +145,42 @@ impl Config {
         }
     }
 
+    /// Applies `ERASURE_STORE_URL` (selects PostgreSQL at that URL) and
+    /// `ERASURE_KAFKA_BROKERS`.
+    pub fn with_env(mut self) -> Self {
+        if let Ok(url) = std::env::var("ERASURE_STORE_URL") {
+            if !url.trim().is_empty() {
+                let pool_size = match &self.store {
+                    StoreConfig::Postgres { pool_size, .. } => *pool_size,
+                    StoreConfig::Sqlite { .. } => None,
+                };
+                self.store = StoreConfig::Postgres { url, pool_size };
+            }
+        }
+        if let BusConfig::Kafka(k) = self.bus {
+            self.bus = BusConfig::Kafka(k.with_env());
+        }
+        self
+    }
+
     fn check(&self, origin: &str) -> Result<()> {
         if self.systems.is_empty() {
             anyhow::bail!("{origin}: no [[systems]]: the inventory must name at least one system");
         }
         let mut seen = std::collections::HashSet::new();
+        let embedded = matches!(self.bus, BusConfig::Embedded);
         for s in &self.systems {
+            match (&s.connector, embedded) {
+                (None, true) => anyhow::bail!(
+                    "{origin}: system {} has no [systems.connector]: with the embedded bus, connectors run in-process",
+                    s.id
+                ),
+                (Some(_), false) => anyhow::bail!(
+                    "{origin}: system {} has a [systems.connector], but with the kafka bus connectors run as their own processes (erasure connector --config FILE)",
+                    s.id
+                ),
+                _ => {}
+            }
             if !erasure_core::SystemId::is_valid(&s.id) {
                 anyhow::bail!(
                     "{origin}: system id {:?} must be lower-case letters, digits, '-' or '_'",
@@ -120,6 +193,11 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Parses TOML into `T`, with errors on one line naming the place and the key.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| one_line(&e, text, origin))
 }
 
 /// A TOML error as one line: where, and what (the key it names, for unknown keys).
@@ -162,6 +240,32 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("bucket"), "{err}");
+    }
+
+    #[test]
+    fn the_distributed_example_parses_and_runs_no_connector_in_process() {
+        let text = include_str!("../../../deploy/examples/distributed/coordinator.toml");
+        let c = Config::parse(text, "distributed").expect("distributed example");
+        assert!(matches!(c.bus, BusConfig::Kafka(_)));
+        assert!(matches!(c.store, StoreConfig::Postgres { .. }));
+        assert_eq!(c.systems.len(), 5);
+        assert!(c.systems.iter().all(|s| s.connector.is_none()));
+    }
+
+    #[test]
+    fn connectors_must_match_the_bus() {
+        let text = EXAMPLE.replace(
+            "[bus]\nkind = \"embedded\"",
+            "[bus]\nkind = \"kafka\"\nbrokers = \"127.0.0.1:9092\"",
+        );
+        let err = Config::parse(&text, "f")
+            .expect_err("kafka with in-process connectors")
+            .to_string();
+        assert!(err.contains("run as their own processes"), "{err}");
+        let err = Config::parse("[[systems]]\nid = \"crm\"\n", "f")
+            .expect_err("embedded without connectors")
+            .to_string();
+        assert!(err.contains("has no [systems.connector]"), "{err}");
     }
 
     #[test]

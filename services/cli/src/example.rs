@@ -36,15 +36,22 @@ pub const PEOPLE: [(&str, &str, &str, &str); 4] = [
 /// Creates the example data under `dir/example` unless it is there already.
 /// Returns whether it was created.
 pub fn seed(dir: &Path) -> Result<bool> {
-    let root = dir.join("example");
+    seed_into(&dir.join("example"))
+}
+
+/// Creates the example systems' data in `root`: `crm.sqlite`, `telemetry.sqlite`,
+/// `support.sqlite`, `cameras/`, `uploads/` (the five systems of the distributed example).
+pub fn seed_into(root: &Path) -> Result<bool> {
     let marker = root.join(".seeded");
     if marker.exists() {
         return Ok(false);
     }
-    std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
+    std::fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
     seed_crm(&root.join("crm.sqlite"))?;
     seed_telemetry(&root.join("telemetry.sqlite"))?;
+    seed_support(&root.join("support.sqlite"))?;
     seed_cameras(&root.join("cameras"))?;
+    seed_uploads(&root.join("uploads"))?;
     std::fs::write(&marker, b"").with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(true)
 }
@@ -124,6 +131,45 @@ fn seed_telemetry(path: &Path) -> Result<()> {
         }
     }
     tx.commit()?;
+    Ok(())
+}
+
+fn seed_support(path: &Path) -> Result<()> {
+    let mut db = open_fresh(path)?;
+    db.execute_batch(
+        "CREATE TABLE calls (id INTEGER PRIMARY KEY, customer_number TEXT, phone TEXT, at TEXT,
+             duration_s INTEGER, notes TEXT);",
+    )?;
+    let tx = db.transaction()?;
+    for (number, name, _, phone) in PEOPLE {
+        for (at, notes) in [
+            ("2025-02-10T09:12:00Z", "asked about invoice"),
+            ("2025-08-21T15:40:00Z", "reported a broken sensor"),
+        ] {
+            tx.execute(
+                "INSERT INTO calls (customer_number, phone, at, duration_s, notes) VALUES (?1, ?2, ?3, 240, ?4)",
+                params![number, phone, at, format!("{name} {notes}")],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn seed_uploads(root: &Path) -> Result<()> {
+    for (number, _, email, _) in PEOPLE {
+        for (dir, file) in [
+            (format!("by-customer/{number}"), "floor-plan.pdf"),
+            (format!("by-email/{email}"), "profile.png"),
+        ] {
+            let dir = root.join(dir);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let path = dir.join(file);
+            std::fs::write(&path, format!("example upload {file}"))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
     Ok(())
 }
 

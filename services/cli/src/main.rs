@@ -1,12 +1,14 @@
 //! `erasure`: the orchestrator's server and client in one binary.
 //!
 //! - `serve`: the coordinator (embedded default: SQLite, in-process bus and connectors).
+//! - `connector`: one connector as its own process (distributed mode).
 //! - `submit`, `status`, `list`, `watch`, `certificate`: clients of a running server.
 //! - `verify`: offline verification of a certificate file.
 //! - `load`: a bounded load against a running server, printing throughput and latency.
 
 mod client;
 mod config;
+mod connector;
 mod example;
 mod load;
 mod serve;
@@ -34,6 +36,8 @@ struct Cli {
 enum Command {
     /// Run the coordinator (with no config: embedded default and example systems).
     Serve(serve::ServeArgs),
+    /// Run one connector as its own process (distributed mode).
+    Connector(connector::ConnectorArgs),
     /// Submit an erasure request; prints its id.
     Submit(client::SubmitArgs),
     /// Show a request's state.
@@ -56,6 +60,8 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Create the example systems' data (crm, telemetry, support, cameras, uploads) in DIR.
+    ExampleData { dir: PathBuf },
     /// Measure: submit many requests and report throughput and latency (use --release).
     Load(load::LoadArgs),
     /// Verify a certificate file offline.
@@ -67,31 +73,27 @@ enum Command {
     },
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ERASURE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => {
-            init_tracing();
+            erasure_telemetry::init();
             serve::run(args).await
+        }
+        Command::Connector(args) => {
+            erasure_telemetry::init();
+            connector::run(args).await
         }
         Command::Submit(args) => client::submit(&cli.server, args).await,
         Command::Status { id } => client::status(&cli.server, id).await,
         Command::List { status, limit } => client::list(&cli.server, status, limit.max(1)).await,
         Command::Watch { id } => client::watch(&cli.server, id).await,
         Command::Certificate { id, output } => client::certificate(&cli.server, id, output).await,
+        Command::ExampleData { dir } => example::seed_into(&dir).map(|created| {
+            let what = if created { "created" } else { "already there" };
+            println!("example data {what} in {}", dir.display());
+        }),
         Command::Load(args) => load::run(&cli.server, args).await,
         Command::Verify { file, trust } => verify::run(&file, trust.as_deref()),
     };

@@ -1,18 +1,18 @@
 //! `erasure serve`: opens the data directory, keys, store and connectors the configuration
 //! names, and serves the gRPC API until Ctrl-C or SIGTERM.
 
-use crate::config::{
-    BusConfig, Config, ConnectorConfig, DEFAULT_LISTEN, StoreConfig, SystemConfig,
-};
+use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, StoreConfig, SystemConfig};
 use anyhow::{Context, Result};
 use erasure_bus::embedded::EmbeddedTransport;
+use erasure_bus::kafka::{KafkaConfig, KafkaTransport};
 use erasure_bus::{Subscription, Transport};
-use erasure_connector_sdk::{Connector, Runner, RunnerConfig, load_or_generate};
+use erasure_connector_sdk::{Runner, RunnerConfig, load_or_generate};
 use erasure_coordinator::vault::Vault;
-use erasure_coordinator::{Coordinator, SystemClock, server};
+use erasure_coordinator::{Coordinator, Storage, SystemClock, server};
 use erasure_core::SystemId;
 use erasure_core::inventory::{Inventory, SystemSpec};
 use erasure_proof::TrustStore;
+use erasure_store::postgres::PostgresStore;
 use erasure_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let config = Config::load(args.config.as_deref())?;
+    let config = Config::load(args.config.as_deref())?.with_env();
     let data_dir = prepare_data_dir(&args.data_dir)?;
     let listen = args
         .listen
@@ -52,20 +52,42 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         );
     }
 
-    let storage = Arc::new(open_store(&config.store, &data_dir)?);
+    let storage = open_store(&config.store, &data_dir).await?;
     let vault = Vault::load_or_create(&data_dir.join("keys/master.key"))?;
     let signer = load_or_generate(&data_dir.join("keys/coordinator.json"))?;
-    let transport: Arc<dyn Transport> = match config.bus {
-        BusConfig::Embedded => Arc::new(EmbeddedTransport::new()),
+    let mut trust = load_trust(config.keys.trusted_connectors.as_deref(), &data_dir)?;
+    let (transport, _runners) = match &config.bus {
+        BusConfig::Embedded => {
+            let transport: Arc<dyn Transport> = Arc::new(EmbeddedTransport::new());
+            let mut runners = Vec::new();
+            for system in &config.systems {
+                let (runner, public) =
+                    start_connector(system, &data_dir, Arc::clone(&transport)).await?;
+                trust.add_connector(&system.id, &public);
+                runners.push(runner);
+            }
+            (transport, runners)
+        }
+        BusConfig::Kafka(bus) => {
+            let kafka = kafka_transport(bus, "erasure-coordinator")?;
+            let mut topics = vec![erasure_bus::topics::ACKS.to_owned()];
+            topics.extend(
+                config
+                    .systems
+                    .iter()
+                    .map(|s| erasure_bus::topics::work(&s.id)),
+            );
+            kafka.ensure_topics(&topics).await?;
+            for s in config
+                .systems
+                .iter()
+                .filter(|s| !trust.connectors.contains_key(&s.id))
+            {
+                tracing::warn!(system = %s.id, "no trusted key for this system's connector: its acknowledgments will be rejected");
+            }
+            (Arc::new(kafka) as Arc<dyn Transport>, Vec::new())
+        }
     };
-
-    let mut trust = TrustStore::default();
-    let mut runners = Vec::new();
-    for system in &config.systems {
-        let (runner, public) = start_connector(system, &data_dir, Arc::clone(&transport)).await?;
-        trust.add_connector(&system.id, &public);
-        runners.push(runner);
-    }
     let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
@@ -92,19 +114,53 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         trust_file.display()
     );
     for s in &config.systems {
-        println!(
-            "system {}: {} connector, in-process ({})",
-            s.id,
-            s.connector.kind(),
-            s.description
-        );
+        match &s.connector {
+            Some(c) => println!(
+                "system {}: {} connector, in-process ({})",
+                s.id,
+                c.kind(),
+                s.description
+            ),
+            None => println!(
+                "system {}: connector runs elsewhere ({})",
+                s.id, s.description
+            ),
+        }
     }
     server::serve(coordinator, transport, listener, shutdown_signal())
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
-    drop(runners);
     println!("erasure: stopped");
     Ok(())
+}
+
+/// The Kafka transport for a bus configuration; `default_group` when it names none.
+pub fn kafka_transport(bus: &KafkaBusConfig, default_group: &str) -> Result<KafkaTransport> {
+    let config = KafkaConfig {
+        brokers: bus.brokers.clone(),
+        group_id: bus
+            .group_id
+            .clone()
+            .unwrap_or_else(|| default_group.to_owned()),
+        partitions: bus.partitions.unwrap_or(6),
+        replication_factor: bus.replication_factor.unwrap_or(1),
+        client_id: default_group.to_owned(),
+    };
+    KafkaTransport::new(config)
+        .map_err(|e| anyhow::anyhow!("cannot set up the Kafka transport: {e}"))
+}
+
+/// Connector keys trusted from a file (relative to the data directory); empty when none.
+fn load_trust(path: Option<&Path>, data_dir: &Path) -> Result<TrustStore> {
+    let Some(path) = path.map(|p| data_dir.join(p)) else {
+        return Ok(TrustStore::default());
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the trusted connector keys {}", path.display()))?;
+    let mut trust: TrustStore = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a trust file", path.display()))?;
+    trust.coordinator.clear(); // only connector keys are taken from it
+    Ok(trust)
 }
 
 /// Creates the data directory and checks that it can be written to.
@@ -119,16 +175,18 @@ fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
     dir.canonicalize().map_err(fail)
 }
 
-fn open_store(config: &StoreConfig, data_dir: &Path) -> Result<SqliteStore> {
-    match config {
+async fn open_store(config: &StoreConfig, data_dir: &Path) -> Result<Arc<dyn Storage>> {
+    Ok(match config {
         StoreConfig::Sqlite { path } => {
-            let path = data_dir.join(
-                path.clone()
-                    .unwrap_or_else(|| PathBuf::from("events.sqlite")),
-            );
-            Ok(SqliteStore::open(&path)?)
+            let file = path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("events.sqlite"));
+            Arc::new(SqliteStore::open(&data_dir.join(file))?)
         }
-    }
+        StoreConfig::Postgres { url, pool_size } => {
+            Arc::new(PostgresStore::connect(url, pool_size.unwrap_or(8)).await?)
+        }
+    })
 }
 
 async fn start_connector(
@@ -137,15 +195,10 @@ async fn start_connector(
     transport: Arc<dyn Transport>,
 ) -> Result<(Subscription, erasure_proof::PublicKey)> {
     let what = || format!("system {}", system.id);
-    let connector: Arc<dyn Connector> = match &system.connector {
-        ConnectorConfig::Sql(c) => Arc::new(
-            erasure_connector_sql::SqlConnector::new(c.clone(), data_dir).with_context(what)?,
-        ),
-        ConnectorConfig::ObjectStore(c) => Arc::new(
-            erasure_connector_object_store::ObjectStoreConnector::new(c.clone(), data_dir)
-                .with_context(what)?,
-        ),
+    let Some(connector) = &system.connector else {
+        anyhow::bail!("system {} has no connector to run in-process", system.id);
     };
+    let connector = crate::connector::build_connector(connector, data_dir).with_context(what)?;
     let key = load_or_generate(&data_dir.join(format!("keys/connectors/{}.json", system.id)))?;
     std::fs::create_dir_all(data_dir.join("connectors"))
         .context("cannot create the connectors directory")?;
@@ -164,7 +217,7 @@ async fn start_connector(
     Ok((subscription, public))
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

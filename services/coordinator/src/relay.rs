@@ -146,6 +146,7 @@ impl Relay {
 
     async fn deliver(&self, row: OutboxMessage) {
         let span = tracing::debug_span!("relay", request_id = %row.key, topic = %row.topic);
+        erasure_telemetry::continue_trace(&span, &row.headers);
         self.deliver_in_span(row).instrument(span).await;
     }
 

@@ -276,11 +276,14 @@ impl Coordinator {
                         deadline: String::new(),
                         issued_at_ms: ms(self.clock.now()),
                     };
+                    // The work order continues the trace of the decision that made it.
+                    let mut headers = Vec::new();
+                    erasure_telemetry::inject_current(&mut headers);
                     outbox.push(NewOutboxMessage {
                         topic: topics::work(system_id.as_str()),
                         key: request_id.to_owned(),
                         payload: order.encode_to_vec(),
-                        headers: Vec::new(),
+                        headers,
                         available_at_ms: ms(not_before),
                     });
                 }
@@ -316,6 +319,7 @@ impl Coordinator {
                 .await;
         };
         let span = tracing::info_span!("ingest", request_id = %peeked.request_id, system = %peeked.system_id);
+        erasure_telemetry::continue_trace(&span, &message.headers);
         self.ingest_peeked(&message.key, &signed, &peeked, digest)
             .instrument(span)
             .await

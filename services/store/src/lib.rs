@@ -7,10 +7,13 @@
 //! - [`KeyStore`]: wrapped per-request data keys, stored apart from the events so that
 //!   destroying one erases the person from the whole history (crypto-shredding).
 //! - [`sqlite`]: the embedded adapter.
+//! - `postgres` (feature `postgres`): the distributed adapter.
 //! - [`conformance`] (feature `test-util`): the suite every adapter passes.
 
 #[cfg(feature = "test-util")]
 pub mod conformance;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -71,6 +74,32 @@ pub struct AppendBatch {
     pub expected_version: u64,
     pub events: Vec<NewEvent>,
     pub outbox: Vec<NewOutboxMessage>,
+}
+
+impl AppendBatch {
+    /// Rejects what no store could take; returns the stream version after the append.
+    pub(crate) fn version_after(&self) -> Result<u64, StoreError> {
+        if self.events.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "append to stream {} has no events",
+                self.stream_id
+            )));
+        }
+        u64::try_from(self.events.len())
+            .ok()
+            .and_then(|n| self.expected_version.checked_add(n))
+            .filter(|v| i64::try_from(*v).is_ok())
+            .ok_or_else(|| StoreError::Invalid("stream version out of range".to_owned()))
+    }
+
+    /// The conflict this batch meets when its stream is at `actual`.
+    pub(crate) fn conflict(&self, actual: u64) -> StoreError {
+        StoreError::Conflict {
+            stream_id: self.stream_id.clone(),
+            expected: self.expected_version,
+            actual,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -231,7 +231,13 @@ impl Handler for Runner {
             system = %self.system_id,
             attempt = order.attempt,
         );
-        let headers = trace_headers(&message.headers);
+        // Continue the coordinator's trace; the acknowledgment carries this span onward.
+        erasure_telemetry::continue_trace(&span, &message.headers);
+        let mut headers = Vec::new();
+        span.in_scope(|| erasure_telemetry::inject_current(&mut headers));
+        if headers.is_empty() {
+            headers = trace_headers(&message.headers); // no OpenTelemetry layer: forward as is
+        }
         self.process(order, headers).instrument(span).await
     }
 }

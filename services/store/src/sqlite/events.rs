@@ -4,8 +4,8 @@
 //! transaction. SQLite has one writer at a time and an IMMEDIATE transaction takes the
 //! write lock before reading, so appends are serialized and positions increase in commit
 //! order: a reader never sees position n+1 without n, and tailing by position never
-//! skips. (A PostgreSQL adapter does not get this for free: sequences are handed out
-//! before commit, so it needs e.g. a commit-ordered counter or a visibility horizon.)
+//! skips. (PostgreSQL does not give this for free: sequences are handed out before
+//! commit. Its adapter serialises appends with an advisory lock; see `postgres::events`.)
 
 use async_trait::async_trait;
 use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
@@ -22,7 +22,7 @@ const READ_ALL: &str = "SELECT position, stream_id, stream_version, type, versio
 #[async_trait]
 impl EventStore for SqliteStore {
     async fn append(&self, batch: AppendBatch) -> Result<u64, StoreError> {
-        let new_version = validate(&batch)?;
+        let new_version = batch.version_after()?;
         self.write(move |conn| append(conn, &batch, new_version))
             .await
     }
@@ -40,21 +40,6 @@ impl EventStore for SqliteStore {
     }
 }
 
-/// Rejects what no store could take; returns the stream version after the append.
-fn validate(batch: &AppendBatch) -> Result<u64, StoreError> {
-    if batch.events.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "append to stream {} has no events",
-            batch.stream_id
-        )));
-    }
-    u64::try_from(batch.events.len())
-        .ok()
-        .and_then(|n| batch.expected_version.checked_add(n))
-        .filter(|v| i64::try_from(*v).is_ok())
-        .ok_or_else(|| StoreError::Invalid("stream version out of range".to_owned()))
-}
-
 /// One IMMEDIATE transaction: check the version, insert events and outbox rows, commit.
 fn append(conn: &mut Connection, batch: &AppendBatch, new_version: u64) -> Result<u64, StoreError> {
     let tx = conn
@@ -62,7 +47,7 @@ fn append(conn: &mut Connection, batch: &AppendBatch, new_version: u64) -> Resul
         .ctx("begin append")?;
     let actual = current_version(&tx, &batch.stream_id)?;
     if actual != batch.expected_version {
-        return Err(conflict(batch, actual));
+        return Err(batch.conflict(actual));
     }
     let now = now_ms();
     insert_events(&tx, batch, now)?;
@@ -91,20 +76,12 @@ fn insert_events(tx: &Transaction<'_>, batch: &AppendBatch, now: i64) -> Result<
         ];
         if let Err(err) = stmt.execute(row) {
             if is_unique_violation(&err) {
-                return Err(conflict(batch, current_version(tx, &batch.stream_id)?));
+                return Err(batch.conflict(current_version(tx, &batch.stream_id)?));
             }
             return Err(StoreError::Unavailable(format!("insert event: {err}")));
         }
     }
     Ok(())
-}
-
-fn conflict(batch: &AppendBatch, actual: u64) -> StoreError {
-    StoreError::Conflict {
-        stream_id: batch.stream_id.clone(),
-        expected: batch.expected_version,
-        actual,
-    }
 }
 
 fn is_unique_violation(err: &rusqlite::Error) -> bool {

@@ -1,0 +1,392 @@
+//! The distributed set-up for tests: a fresh PostgreSQL database on the server the test
+//! script started, a Kafka-compatible broker of the test's own (started and stopped by
+//! `scripts/start-broker`), the coordinator and five connectors as processes.
+
+use crate::{Server, erasure_bin, free_port, ok};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SYSTEMS: [&str; 5] = ["crm", "cameras", "telemetry", "support", "uploads"];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The PostgreSQL server of this test run. Fails, never skips, without one.
+pub fn postgres_url() -> String {
+    std::env::var("ERASURE_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("ERASURE_TEST_POSTGRES_URL is not set: distributed tests need PostgreSQL (scripts/test starts one with scripts/start-postgres)")
+    })
+}
+
+/// A new, empty database on the test server; returns its URL.
+pub async fn fresh_database() -> String {
+    let base = postgres_url();
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test PostgreSQL");
+    tokio::spawn(connection);
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let (prefix, _) = base.rsplit_once('/').expect("URL with a database");
+    format!("{prefix}/{name}")
+}
+
+/// Counts rows with SQL returning one bigint.
+pub async fn pg_count(url: &str, sql: &str) -> i64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client.query_one(sql, &[]).await.expect("query").get(0)
+}
+
+/// Certificates per request stream, from the event store.
+pub async fn certificates_per_request(url: &str) -> Vec<(String, i64)> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    let rows = client
+        .query(
+            "SELECT stream_id, count(*) FILTER (WHERE type = 'CertificateIssued') FROM events
+             WHERE stream_id IN (SELECT stream_id FROM events WHERE type = 'RequestReceived')
+             GROUP BY stream_id",
+            &[],
+        )
+        .await
+        .expect("query");
+    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+}
+
+/// A broker of the test's own, on a fixed port so it can come back where it was.
+#[derive(Debug)]
+pub struct Broker {
+    dir: PathBuf,
+    port: u16,
+    pub addr: String,
+}
+
+impl Broker {
+    pub fn start(dir: &Path) -> Self {
+        let port = free_port();
+        let mut broker = Self {
+            dir: dir.to_owned(),
+            port,
+            addr: format!("127.0.0.1:{port}"),
+        };
+        broker.start_again();
+        broker
+    }
+
+    /// Starts it (again) in the same directory and on the same port: topics and records
+    /// written before a stop are still there.
+    pub fn start_again(&mut self) {
+        std::fs::create_dir_all(&self.dir).expect("broker dir");
+        let out = Command::new(repo().join("scripts/start-broker"))
+            .arg(&self.dir)
+            .env("ERASURE_BROKER_PORT", self.port.to_string())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run scripts/start-broker");
+        let addr = ok(&out);
+        let addr = addr.lines().last().unwrap_or_default().trim().to_owned();
+        assert_eq!(addr, self.addr, "the broker came back elsewhere");
+    }
+
+    pub fn stop(&mut self) {
+        let out = Command::new(repo().join("scripts/start-broker"))
+            .arg("stop")
+            .arg(&self.dir)
+            .output()
+            .expect("stop broker");
+        ok(&out);
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/start-broker"))
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+/// One connector process, killed when dropped.
+#[derive(Debug)]
+pub struct ConnectorProcess {
+    child: Option<Child>,
+    config: PathBuf,
+    log: PathBuf,
+    broker: String,
+}
+
+impl ConnectorProcess {
+    pub fn start(config: &Path, broker: &str) -> Self {
+        let log = config.with_extension("log");
+        let mut c = Self {
+            child: None,
+            config: config.to_owned(),
+            log,
+            broker: broker.to_owned(),
+        };
+        c.start_again();
+        c
+    }
+
+    pub fn start_again(&mut self) {
+        let before = self.starts();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log");
+        let child = Command::new(erasure_bin())
+            .args(["connector", "--config"])
+            .arg(&self.config)
+            .env("ERASURE_KAFKA_BROKERS", &self.broker)
+            .env("ERASURE_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn erasure connector");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.starts() == before {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!(
+                    "erasure connector exited with {status}:\n{}",
+                    self.log_text()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "connector did not start:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn starts(&self) -> usize {
+        self.log_text().matches("erasure connector: system").count()
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for ConnectorProcess {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Everything of one distributed test: a working copy of `deploy/examples/distributed`
+/// with the example systems' data, registered connector keys, a database and a broker.
+#[derive(Debug)]
+pub struct Distributed {
+    pub root: PathBuf,
+    pub database: String,
+    pub broker: Broker,
+    pub coordinator: Option<Server>,
+    pub connectors: Vec<(String, ConnectorProcess)>,
+}
+
+impl Distributed {
+    /// Prepares the set-up; starts the broker but no erasure process yet.
+    pub async fn prepare(root: &Path) -> Self {
+        let examples = repo().join("deploy/examples/distributed");
+        let connectors = root.join("connectors");
+        std::fs::create_dir_all(&connectors).expect("dir");
+        for system in SYSTEMS {
+            let from = examples.join(format!("connectors/{system}.toml"));
+            std::fs::copy(&from, connectors.join(format!("{system}.toml")))
+                .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        }
+        std::fs::copy(
+            examples.join("coordinator.toml"),
+            root.join("coordinator.toml"),
+        )
+        .expect("coordinator.toml");
+        ok(&crate::cli(&[
+            "example-data",
+            connectors.join("data").to_str().expect("utf-8"),
+        ]));
+        let trust = root.join("coordinator-data/trusted-connectors.json");
+        for system in SYSTEMS {
+            let config = connectors.join(format!("{system}.toml"));
+            ok(&crate::cli(&[
+                "connector",
+                "--config",
+                config.to_str().expect("utf-8"),
+                "--register",
+                trust.to_str().expect("utf-8"),
+            ]));
+        }
+        let database = fresh_database().await;
+        let broker = Broker::start(&root.join("broker"));
+        Self {
+            root: root.to_owned(),
+            database,
+            broker,
+            coordinator: None,
+            connectors: Vec::new(),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.root.join("connectors/data")
+    }
+
+    pub fn start_coordinator(&mut self) -> &Server {
+        let config = self.root.join("coordinator.toml");
+        let envs = [
+            ("ERASURE_STORE_URL", self.database.as_str()),
+            ("ERASURE_KAFKA_BROKERS", self.broker.addr.as_str()),
+        ];
+        let server = Server::start_with(
+            &self.root.join("coordinator-data"),
+            &["--config", config.to_str().expect("utf-8")],
+            &envs,
+        );
+        self.coordinator.insert(server)
+    }
+
+    /// A second coordinator on the same database and broker, with its own data directory
+    /// but the same keys (replicas share the master key, as a Kubernetes Secret would).
+    pub fn start_second_coordinator(&self) -> Server {
+        let (first, second) = (
+            self.root.join("coordinator-data"),
+            self.root.join("coordinator-data-2"),
+        );
+        copy_dir(&first.join("keys"), &second.join("keys"));
+        std::fs::copy(
+            first.join("trusted-connectors.json"),
+            second.join("trusted-connectors.json"),
+        )
+        .expect("trust file");
+        let config = self.root.join("coordinator.toml");
+        let envs = [
+            ("ERASURE_STORE_URL", self.database.as_str()),
+            ("ERASURE_KAFKA_BROKERS", self.broker.addr.as_str()),
+        ];
+        Server::start_with(
+            &second,
+            &["--config", config.to_str().expect("utf-8")],
+            &envs,
+        )
+    }
+
+    pub fn start_connector(&mut self, system: &str) {
+        let config = self.root.join(format!("connectors/{system}.toml"));
+        let process = ConnectorProcess::start(&config, &self.broker.addr);
+        self.connectors.push((system.to_owned(), process));
+    }
+
+    pub fn start_all(&mut self) {
+        self.start_coordinator();
+        for system in SYSTEMS {
+            self.start_connector(system);
+        }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.coordinator.as_ref().expect("coordinator started")
+    }
+
+    pub fn connector(&mut self, system: &str) -> &mut ConnectorProcess {
+        &mut self
+            .connectors
+            .iter_mut()
+            .find(|(s, _)| s == system)
+            .expect("connector started")
+            .1
+    }
+
+    /// Every process's log, for failure messages.
+    pub fn logs(&self) -> String {
+        let mut out = self
+            .coordinator
+            .as_ref()
+            .map(Server::log_text)
+            .unwrap_or_default();
+        for (system, c) in &self.connectors {
+            out.push_str(&format!("\n--- connector {system}\n{}", c.log_text()));
+        }
+        out
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Reads every message ever sent on the work topics and the acknowledgment topic (with a
+/// consumer group of its own), at least `expected` of them, and sends each once more.
+/// Returns how many.
+pub async fn replay_topics(brokers: &str, expected: usize) -> usize {
+    use erasure_bus::conformance::Recorder;
+    use erasure_bus::kafka::{KafkaConfig, KafkaTransport};
+    use erasure_bus::{Transport, topics};
+    let config = KafkaConfig {
+        brokers: brokers.to_owned(),
+        group_id: format!("replay-{}", uuid::Uuid::new_v4().simple()),
+        partitions: 6,
+        replication_factor: 1,
+        client_id: "replay".into(),
+    };
+    let transport = KafkaTransport::new(config).expect("kafka transport");
+    let mut names: Vec<String> = SYSTEMS.iter().map(|s| topics::work(s)).collect();
+    names.push(topics::ACKS.to_owned());
+    let mut recorders = Vec::new();
+    let mut subscriptions = Vec::new();
+    for name in &names {
+        let recorder = Recorder::failing_first(0);
+        subscriptions.push(
+            transport
+                .subscribe(name, recorder.clone())
+                .await
+                .expect("subscribe"),
+        );
+        recorders.push(recorder);
+    }
+    // Until the expected number arrived and nothing more comes for two seconds.
+    let mut seen = 0;
+    for _ in 0..120 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now: usize = recorders.iter().map(|r| r.messages().len()).sum();
+        if now >= expected && now == seen {
+            break;
+        }
+        seen = now;
+    }
+    drop(subscriptions);
+    let messages: Vec<_> = recorders.iter().flat_map(|r| r.messages()).collect();
+    for m in &messages {
+        transport.send(m.clone()).await.expect("send again");
+    }
+    messages.len()
+}
