@@ -328,6 +328,19 @@ impl Distributed {
         for (system, c) in &self.connectors {
             out.push_str(&format!("\n--- connector {system}\n{}", c.log_text()));
         }
+        let broker = std::fs::read_to_string(self.broker.dir.join("tansu.log")).unwrap_or_default();
+        let mut panics: Vec<&str> = broker
+            .lines()
+            .filter(|l| l.contains("panicked at"))
+            .map(|l| l.split_once(") panicked at ").map_or(l, |(_, at)| at))
+            .collect();
+        panics.sort_unstable();
+        panics.dedup();
+        let tail: Vec<&str> = broker.lines().rev().take(20).collect();
+        out.push_str("\n--- broker (panics, then last lines)\n");
+        out.push_str(&panics.join("\n"));
+        out.push_str("\n...\n");
+        out.push_str(&tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
         out
     }
 }
@@ -352,6 +365,7 @@ pub async fn replay_topics(brokers: &str, expected: usize) -> usize {
     use erasure_bus::kafka::{KafkaConfig, KafkaTransport};
     use erasure_bus::{Transport, topics};
     let config = KafkaConfig {
+        idempotent: true,
         brokers: brokers.to_owned(),
         group_id: format!("replay-{}", uuid::Uuid::new_v4().simple()),
         partitions: 6,

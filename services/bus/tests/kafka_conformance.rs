@@ -36,6 +36,7 @@ fn topic(name: &str) -> String {
 
 fn config(partitions: i32) -> KafkaConfig {
     KafkaConfig {
+        idempotent: true,
         brokers: brokers(),
         group_id: format!("test-group-{}", random_suffix()),
         partitions,

@@ -81,15 +81,18 @@ pub struct KafkaBusConfig {
     /// Partitions of the topics this process creates when they are missing.
     pub partitions: Option<i32>,
     pub replication_factor: Option<i32>,
+    /// Idempotent producer (default true). Set false only for Tansu 0.6, which cannot
+    /// keep an idempotent producer's state across its own restart.
+    pub idempotent_producer: Option<bool>,
 }
 
 impl KafkaBusConfig {
     /// Applies `ERASURE_KAFKA_BROKERS`.
     pub fn with_env(mut self) -> Self {
-        if let Ok(b) = std::env::var("ERASURE_KAFKA_BROKERS") {
-            if !b.trim().is_empty() {
-                self.brokers = b;
-            }
+        if let Ok(b) = std::env::var("ERASURE_KAFKA_BROKERS")
+            && !b.trim().is_empty()
+        {
+            self.brokers = b;
         }
         self
     }
@@ -148,14 +151,14 @@ impl Config {
     /// Applies `ERASURE_STORE_URL` (selects PostgreSQL at that URL) and
     /// `ERASURE_KAFKA_BROKERS`.
     pub fn with_env(mut self) -> Self {
-        if let Ok(url) = std::env::var("ERASURE_STORE_URL") {
-            if !url.trim().is_empty() {
-                let pool_size = match &self.store {
-                    StoreConfig::Postgres { pool_size, .. } => *pool_size,
-                    StoreConfig::Sqlite { .. } => None,
-                };
-                self.store = StoreConfig::Postgres { url, pool_size };
-            }
+        if let Ok(url) = std::env::var("ERASURE_STORE_URL")
+            && !url.trim().is_empty()
+        {
+            let pool_size = match &self.store {
+                StoreConfig::Postgres { pool_size, .. } => *pool_size,
+                StoreConfig::Sqlite { .. } => None,
+            };
+            self.store = StoreConfig::Postgres { url, pool_size };
         }
         if let BusConfig::Kafka(k) = self.bus {
             self.bus = BusConfig::Kafka(k.with_env());

@@ -137,6 +137,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 /// The Kafka transport for a bus configuration; `default_group` when it names none.
 pub fn kafka_transport(bus: &KafkaBusConfig, default_group: &str) -> Result<KafkaTransport> {
     let config = KafkaConfig {
+        idempotent: bus.idempotent_producer.unwrap_or(true),
         brokers: bus.brokers.clone(),
         group_id: bus
             .group_id

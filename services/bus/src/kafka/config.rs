@@ -19,12 +19,25 @@ pub struct KafkaConfig {
     pub replication_factor: i32,
     /// Shown in broker logs and metrics, to tell the processes apart.
     pub client_id: String,
+    /// Idempotent producer (the default): the broker drops duplicates of the producer's own
+    /// retries. Turn it off only for a broker that cannot keep producer state across a
+    /// restart: Tansu 0.6 panics in its storage ("more or less than one row") when an
+    /// idempotent producer reconnects after a broker restart, and then fails every request.
+    /// Duplicates are harmless here either way: consumers are idempotent.
+    #[serde(default = "idempotent_by_default")]
+    pub idempotent: bool,
+}
+
+fn idempotent_by_default() -> bool {
+    true
 }
 
 /// How long a produced message may wait for the broker's acknowledgment before `send`
-/// fails. librdkafka's default is 5 minutes; a shorter bound hands the message back to the
-/// sender's outbox, which retries it, instead of holding the relay.
-const DELIVERY_TIMEOUT_MS: &str = "30000";
+/// fails: librdkafka's default, 5 minutes. While the broker is away, sends wait (the relay
+/// holds back; nothing is lost: the outbox still has every row) and go through when it
+/// returns. A shorter bound is harmful: a delivery timeout makes an idempotent producer bump
+/// its epoch, which Tansu 0.6 answers by failing every later request.
+const DELIVERY_TIMEOUT_MS: &str = "300000";
 
 impl KafkaConfig {
     fn common(&self) -> ClientConfig {
@@ -38,9 +51,12 @@ impl KafkaConfig {
     /// the order of one partition, and acknowledges only once every in-sync replica has it.
     pub(crate) fn producer(&self) -> ClientConfig {
         let mut c = self.common();
-        c.set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("message.timeout.ms", DELIVERY_TIMEOUT_MS);
+        c.set(
+            "enable.idempotence",
+            if self.idempotent { "true" } else { "false" },
+        )
+        .set("acks", "all")
+        .set("message.timeout.ms", DELIVERY_TIMEOUT_MS);
         c
     }
 
@@ -68,6 +84,7 @@ mod tests {
 
     fn config() -> KafkaConfig {
         KafkaConfig {
+            idempotent: true,
             brokers: "127.0.0.1:9092".into(),
             group_id: "g".into(),
             partitions: 3,
