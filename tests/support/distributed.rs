@@ -20,13 +20,19 @@ pub fn postgres_url() -> String {
     })
 }
 
-/// A new, empty database on the test server; returns its URL.
-pub async fn fresh_database() -> String {
-    let base = postgres_url();
-    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+/// A client of the PostgreSQL server at `url`.
+pub async fn pg(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .expect("connect to the test PostgreSQL");
     tokio::spawn(connection);
+    client
+}
+
+/// A new, empty database on the test server; returns its URL.
+pub async fn fresh_database() -> String {
+    let base = postgres_url();
+    let client = pg(&base).await;
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -38,19 +44,13 @@ pub async fn fresh_database() -> String {
 
 /// Counts rows with SQL returning one bigint.
 pub async fn pg_count(url: &str, sql: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
+    let client = pg(url).await;
     client.query_one(sql, &[]).await.expect("query").get(0)
 }
 
 /// Certificates per request stream, from the event store.
 pub async fn certificates_per_request(url: &str) -> Vec<(String, i64)> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
+    let client = pg(url).await;
     let rows = client
         .query(
             "SELECT stream_id, count(*) FILTER (WHERE type = 'CertificateIssued') FROM events

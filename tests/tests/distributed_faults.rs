@@ -189,10 +189,7 @@ async fn duplicate_work_orders_and_acknowledgments_change_nothing() {
 }
 
 async fn events_per_stream(url: &str) -> HashMap<String, i64> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
+    let client = pg(url).await;
     let rows = client
         .query(
             "SELECT stream_id, count(*) FROM events GROUP BY stream_id",
