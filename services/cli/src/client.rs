@@ -74,6 +74,14 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
     Ok(())
 }
 
+/// How many of a request's systems have answered (done or failed).
+fn answered(r: &pb::ErasureRequest) -> usize {
+    r.tasks
+        .iter()
+        .filter(|t| t.state != pb::TaskState::Pending as i32)
+        .count()
+}
+
 pub fn status_name(s: i32) -> &'static str {
     match pb::RequestStatus::try_from(s).unwrap_or_default() {
         pb::RequestStatus::Unspecified => "unknown",
@@ -172,11 +180,7 @@ pub async fn list(server: &str, status: Option<String>, limit: u32) -> Result<()
             .map_err(rpc)?
             .into_inner();
         for r in &page.requests {
-            let done = r
-                .tasks
-                .iter()
-                .filter(|t| t.state != pb::TaskState::Pending as i32)
-                .count();
+            let done = answered(r);
             println!(
                 "{:<38} {:<12} {:<25} {:<11} {done}/{}",
                 r.request_id,
@@ -204,11 +208,7 @@ pub async fn watch(server: &str, id: String) -> Result<()> {
     let mut last = None;
     while let Some(update) = stream.next().await {
         let r = update.map_err(rpc)?;
-        let done = r
-            .tasks
-            .iter()
-            .filter(|t| t.state != pb::TaskState::Pending as i32)
-            .count();
+        let done = answered(&r);
         println!(
             "{}  {}  {done}/{} systems answered",
             chrono::Utc::now().format("%H:%M:%S"),
