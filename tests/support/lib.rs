@@ -109,6 +109,12 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sets an environment variable for the next [`Server::restart`].
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.envs.retain(|(k, _)| k != key);
+        self.envs.push((key.to_owned(), value.to_owned()));
+    }
+
     /// Starts the same server again (same data directory and port).
     pub fn restart(&mut self) {
         self.kill9();

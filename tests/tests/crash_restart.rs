@@ -19,7 +19,7 @@ fn paced_config(dir: &Path) -> std::path::PathBuf {
         "\n[systems.connector]\n",
         "\nmax_per_second = 40.0\n\n[systems.connector]\n",
     );
-    assert_eq!(paced.matches("max_per_second").count(), 3);
+    assert_eq!(paced.matches("max_per_second").count(), 4);
     let path = dir.join("paced.toml");
     std::fs::write(&path, paced).expect("write config");
     path
@@ -100,6 +100,7 @@ async fn sigkill_mid_run_loses_nothing_and_issues_one_certificate_each() {
                     status: pb::RequestStatus::Completed as i32,
                     page_size: 500,
                     page_token: String::new(),
+                    ..Default::default()
                 })
                 .await
                 .ok()?

@@ -35,6 +35,7 @@ async fn list_pages_newest_first_and_filters_by_status() {
                 status: 0,
                 page_size: 2,
                 page_token: token,
+                ..Default::default()
             })
             .await
             .expect("list")
@@ -55,6 +56,7 @@ async fn list_pages_newest_first_and_filters_by_status() {
             status: pb::RequestStatus::Failed as i32,
             page_size: 10,
             page_token: String::new(),
+            ..Default::default()
         })
         .await
         .expect("list")
@@ -65,6 +67,7 @@ async fn list_pages_newest_first_and_filters_by_status() {
             status: 0,
             page_size: 2,
             page_token: "garbage".into(),
+            ..Default::default()
         })
         .await;
     assert_eq!(

@@ -111,7 +111,17 @@ fn print_request(r: &pb::ErasureRequest) {
     println!("request      {}", r.request_id);
     println!("status       {}", status_name(r.status));
     println!("received     {}", r.received_at);
-    println!("deadline     {}", r.deadline);
+    if r.extended_months > 0 {
+        println!(
+            "deadline     {} (extended by {} month(s) from {}: {})",
+            r.deadline, r.extended_months, r.original_deadline, r.extension_reason
+        );
+    } else {
+        println!("deadline     {}", r.deadline);
+    }
+    if r.overdue {
+        println!("OVERDUE      the deadline passed with the request in progress");
+    }
     if !r.completed_at.is_empty() {
         println!("completed    {}", r.completed_at);
     }
@@ -126,6 +136,15 @@ fn print_request(r: &pb::ErasureRequest) {
             r.rejected_acknowledgments
         );
     }
+    if !r.holds.is_empty() {
+        println!("legal holds (kept and restricted, not erased)");
+        for h in &r.holds {
+            println!(
+                "  {:<12} {:<6} {} items of {} under {} until {} ({})",
+                h.system_id, h.state, h.items, h.category, h.rule_id, h.retained_until, h.citation
+            );
+        }
+    }
     println!(
         "certificate  {}",
         if r.certificate_available {
@@ -134,6 +153,56 @@ fn print_request(r: &pb::ErasureRequest) {
             "not yet"
         }
     );
+    if r.supplements > 0 {
+        println!(
+            "supplements  {} (erasure certificate ID --supplement N)",
+            r.supplements
+        );
+    }
+}
+
+pub async fn extend(server: &str, id: String, months: u32, reason: String) -> Result<()> {
+    let mut client = connect(server).await?;
+    let r = client
+        .extend(pb::ExtendRequest {
+            request_id: id,
+            months,
+            reason,
+        })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    println!("deadline extended to {}", r.deadline);
+    Ok(())
+}
+
+pub async fn retry(
+    server: &str,
+    id: String,
+    system: Option<String>,
+    reason: Option<String>,
+) -> Result<()> {
+    let mut client = connect(server).await?;
+    let r = client
+        .retry(pb::RetryRequest {
+            request_id: id,
+            system_id: system.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+        })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    print_request(&r);
+    Ok(())
+}
+
+/// `7d` or `7`: a number of days.
+pub fn parse_days(s: &str) -> Result<u32> {
+    let n = s.trim().strip_suffix('d').unwrap_or(s.trim());
+    match n.parse::<u32>() {
+        Ok(d) if d > 0 => Ok(d),
+        _ => bail!("{s:?} is not a number of days such as 7d"),
+    }
 }
 
 pub async fn status(server: &str, id: String) -> Result<()> {
@@ -156,7 +225,31 @@ pub fn parse_status(s: &str) -> Result<pb::RequestStatus> {
     })
 }
 
-pub async fn list(server: &str, status: Option<String>, limit: u32) -> Result<()> {
+/// What `erasure list` shows.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// in-progress, completed or failed.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only requests in progress past their deadline.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only requests in progress due within this many days, e.g. 7d.
+    #[arg(long, value_parser = parse_days)]
+    pub due_within: Option<u32>,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+pub async fn list(server: &str, args: ListArgs) -> Result<()> {
+    let ListArgs {
+        status,
+        overdue,
+        due_within,
+        limit,
+    } = args;
+    let limit = limit.max(1);
     let filter = status
         .as_deref()
         .map(parse_status)
@@ -175,16 +268,23 @@ pub async fn list(server: &str, status: Option<String>, limit: u32) -> Result<()
                 status: filter as i32,
                 page_size: 100.min(limit - shown),
                 page_token: token,
+                overdue,
+                due_within_days: due_within.unwrap_or_default(),
             })
             .await
             .map_err(rpc)?
             .into_inner();
         for r in &page.requests {
             let done = answered(r);
+            let status = if r.overdue {
+                "overdue"
+            } else {
+                status_name(r.status)
+            };
             println!(
                 "{:<38} {:<12} {:<25} {:<11} {done}/{}",
                 r.request_id,
-                status_name(r.status),
+                status,
                 r.received_at,
                 r.deadline,
                 r.tasks.len()
@@ -237,20 +337,32 @@ pub async fn watch(server: &str, id: String) -> Result<()> {
     }
 }
 
-pub async fn certificate(server: &str, id: String, out: Option<PathBuf>) -> Result<()> {
+pub async fn certificate(
+    server: &str,
+    id: String,
+    supplement: Option<usize>,
+    out: Option<PathBuf>,
+) -> Result<()> {
     let mut client = connect(server).await?;
     let c = client
         .get_certificate(pb::GetRequest { request_id: id })
         .await
         .map_err(rpc)?
         .into_inner();
+    let (what, json) = match supplement {
+        None => ("certificate", c.certificate_json),
+        Some(n) => match c.supplement_json.into_iter().nth(n.saturating_sub(1)) {
+            Some(json) if n > 0 => ("supplement", json),
+            _ => bail!("the request has no supplement {n}"),
+        },
+    };
     match out {
         Some(path) => {
-            std::fs::write(&path, c.certificate_json.as_bytes())
+            std::fs::write(&path, json.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("certificate written to {}", path.display());
+            eprintln!("{what} written to {}", path.display());
         }
-        None => println!("{}", c.certificate_json),
+        None => println!("{json}"),
     }
     Ok(())
 }

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// The built-in example: three systems of a small smart-home operator.
 pub const EXAMPLE: &str = include_str!("../../../deploy/examples/embedded.toml");
 
+/// The shipped retention rules, used unless `[retention] rules` names another file.
+pub const DEFAULT_RULES: &str = include_str!("../../../deploy/rules/retention.toml");
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 
 #[derive(Debug, Deserialize)]
@@ -23,9 +26,121 @@ pub struct Config {
     pub bus: BusConfig,
     #[serde(default)]
     pub keys: KeysConfig,
+    #[serde(default)]
+    pub retention: RetentionConfig,
+    #[serde(default)]
+    pub deadlines: DeadlinesConfig,
+    #[serde(default)]
+    pub retries: RetriesConfig,
     /// The inventory: every system that holds personal data (with its connector, when
     /// connectors run in-process).
     pub systems: Vec<SystemConfig>,
+}
+
+/// Legal holds: which rules, and the controller's financial year.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Rules file (erasure-retention-rules/v1), relative to the data directory. Default:
+    /// the shipped rules (deploy/rules/retention.toml, built in).
+    pub rules: Option<PathBuf>,
+    /// Last day of the financial year, "MM-DD". Default "12-31".
+    pub financial_year_end: Option<String>,
+}
+
+impl RetentionConfig {
+    /// The rule book and financial year end this configuration names.
+    pub fn load(
+        &self,
+        data_dir: &Path,
+    ) -> Result<(
+        erasure_core::retention::RuleBook,
+        erasure_core::retention::FinancialYearEnd,
+    )> {
+        let rules = match &self.rules {
+            None => erasure_core::retention::RuleBook::from_toml(DEFAULT_RULES)
+                .context("the built-in retention rules")?,
+            Some(p) => {
+                let path = data_dir.join(p);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read retention rules {}", path.display()))?;
+                erasure_core::retention::RuleBook::from_toml(&text)
+                    .with_context(|| path.display().to_string())?
+            }
+        };
+        let fy = match &self.financial_year_end {
+            None => erasure_core::retention::FinancialYearEnd::default(),
+            Some(s) => erasure_core::retention::FinancialYearEnd::parse(s).with_context(|| {
+                format!("[retention] financial_year_end {s:?} must be a day of the year, \"MM-DD\"")
+            })?,
+        };
+        Ok((rules, fy))
+    }
+}
+
+/// Art. 12(3) deadline warnings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesConfig {
+    /// Warn this many days before a request's deadline (each once). Default [7, 1].
+    #[serde(default = "default_warnings")]
+    pub warn_before_days: Vec<u32>,
+}
+
+impl Default for DeadlinesConfig {
+    fn default() -> Self {
+        Self {
+            warn_before_days: default_warnings(),
+        }
+    }
+}
+
+fn default_warnings() -> Vec<u32> {
+    vec![7, 1]
+}
+
+/// Re-dispatching attempts that get no answer, or a retryable failure.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetriesConfig {
+    /// Attempts before a task is marked failed. Default 5.
+    pub max_attempts: Option<u32>,
+    /// How long an attempt may go unanswered. Default 3600.
+    pub answer_timeout_secs: Option<u64>,
+    /// First backoff (doubling, with jitter). Default 2000.
+    pub base_delay_ms: Option<u64>,
+    /// Longest backoff. Default 600.
+    pub max_delay_secs: Option<u64>,
+}
+
+impl RetriesConfig {
+    pub fn policy(&self) -> Result<erasure_core::decide::RetryPolicy> {
+        let d = erasure_core::decide::RetryPolicy::default();
+        let secs = |s: u64| {
+            chrono::Duration::try_seconds(s as i64).context("[retries]: a duration is too long")
+        };
+        let policy = erasure_core::decide::RetryPolicy {
+            max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
+            answer_timeout: self
+                .answer_timeout_secs
+                .map(secs)
+                .transpose()?
+                .unwrap_or(d.answer_timeout),
+            base_delay: self
+                .base_delay_ms
+                .map(|ms| chrono::Duration::milliseconds(ms.min(86_400_000) as i64))
+                .unwrap_or(d.base_delay),
+            max_delay: self
+                .max_delay_secs
+                .map(secs)
+                .transpose()?
+                .unwrap_or(d.max_delay),
+        };
+        if policy.max_attempts == 0 || policy.answer_timeout <= chrono::Duration::zero() {
+            anyhow::bail!("[retries]: max_attempts and answer_timeout_secs must be at least 1");
+        }
+        Ok(policy)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,7 +340,10 @@ mod tests {
     fn the_built_in_example_parses() {
         let c = Config::parse(EXAMPLE, "example").expect("example");
         let ids: Vec<_> = c.systems.iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["crm", "cameras", "telemetry"]);
+        assert_eq!(ids, ["crm", "cameras", "telemetry", "billing"]);
+        let (rules, _) = c.retention.load(Path::new(".")).expect("built-in rules");
+        assert!(rules.get("fi-kpl-vouchers").is_some());
+        assert!(c.retries.policy().is_ok());
     }
 
     #[test]
@@ -269,6 +387,29 @@ mod tests {
             .expect_err("embedded without connectors")
             .to_string();
         assert!(err.contains("has no [systems.connector]"), "{err}");
+    }
+
+    #[test]
+    fn bad_retention_and_retry_settings_are_named() {
+        let text = format!("[retention]\nfinancial_year_end = \"06-31\"\n{EXAMPLE}");
+        let c = Config::parse(&text, "f").expect("shape is fine");
+        let err = format!(
+            "{:#}",
+            c.retention.load(Path::new(".")).expect_err("no 31 June")
+        );
+        assert!(err.contains("financial_year_end"), "{err}");
+        let text = format!("[retention]\nrules = \"missing.toml\"\n{EXAMPLE}");
+        let c = Config::parse(&text, "f").expect("shape is fine");
+        let err = format!(
+            "{:#}",
+            c.retention
+                .load(Path::new("/nonexistent"))
+                .expect_err("missing")
+        );
+        assert!(err.contains("cannot read retention rules"), "{err}");
+        let text = format!("[retries]\nmax_attempts = 0\n{EXAMPLE}");
+        let c = Config::parse(&text, "f").expect("shape is fine");
+        assert!(c.retries.policy().is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The example systems' data: a small smart-home operator's customer register, camera
-//! pictures and sensor readings, created in the data directory on first start.
+//! pictures, sensor readings and invoices, created in the data directory on first start.
 
 use anyhow::{Context, Result};
 use rusqlite::{Connection, params};
@@ -40,11 +40,19 @@ pub fn seed(dir: &Path) -> Result<bool> {
 }
 
 /// Creates the example systems' data in `root`: `crm.sqlite`, `telemetry.sqlite`,
-/// `support.sqlite`, `cameras/`, `uploads/` (the five systems of the distributed example).
+/// `support.sqlite`, `cameras/`, `uploads/` (the five systems of the distributed example)
+/// and `billing.sqlite` (invoices, kept under the retention rules in the embedded example).
 pub fn seed_into(root: &Path) -> Result<bool> {
     let marker = root.join(".seeded");
+    let billing = root.join("billing.sqlite");
     if marker.exists() {
-        return Ok(false);
+        // A directory seeded before the billing system existed gets it now: without the
+        // database its connector could never answer.
+        if billing.exists() {
+            return Ok(false);
+        }
+        seed_billing(&billing)?;
+        return Ok(true);
     }
     std::fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
     seed_crm(&root.join("crm.sqlite"))?;
@@ -52,6 +60,7 @@ pub fn seed_into(root: &Path) -> Result<bool> {
     seed_support(&root.join("support.sqlite"))?;
     seed_cameras(&root.join("cameras"))?;
     seed_uploads(&root.join("uploads"))?;
+    seed_billing(&billing)?;
     std::fs::write(&marker, b"").with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(true)
 }
@@ -156,6 +165,34 @@ fn seed_support(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Invoices are accounting vouchers: the law keeps them for years after an erasure request
+/// (`restricted` marks those kept). Oskar (C-1004) has none.
+fn seed_billing(path: &Path) -> Result<()> {
+    let mut db = open_fresh(path)?;
+    db.execute_batch(
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_number TEXT, invoice_number TEXT,
+             issued_on TEXT, amount_cents INTEGER, restricted INTEGER NOT NULL DEFAULT 0);",
+    )?;
+    let invoices = [
+        ("C-1001", "2025-03-14", 4_900),
+        ("C-1001", "2026-02-10", 5_900),
+        ("C-1002", "2025-05-02", 4_900),
+        ("C-1002", "2025-11-28", 12_900),
+        ("C-1002", "2026-02-10", 5_900),
+        ("C-1003", "2026-01-15", 7_500),
+    ];
+    let tx = db.transaction()?;
+    for (i, (number, issued_on, amount_cents)) in invoices.into_iter().enumerate() {
+        let invoice_number = format!("INV-{}-{:04}", &issued_on[..4], i + 1);
+        tx.execute(
+            "INSERT INTO invoices (customer_number, invoice_number, issued_on, amount_cents) VALUES (?1, ?2, ?3, ?4)",
+            params![number, invoice_number, issued_on, amount_cents],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn seed_uploads(root: &Path) -> Result<()> {
     for (number, _, email, _) in PEOPLE {
         for (dir, file) in [
@@ -194,4 +231,40 @@ fn seed_cameras(root: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The issue dates of a customer's invoices, oldest first.
+    fn invoices(root: &Path, customer: &str) -> Vec<String> {
+        let db = Connection::open(root.join("billing.sqlite")).expect("open");
+        let mut query = db
+            .prepare("SELECT issued_on FROM invoices WHERE customer_number = ?1 AND restricted = 0 ORDER BY issued_on")
+            .expect("prepare");
+        let rows = query.query_map([customer], |r| r.get(0)).expect("query");
+        rows.collect::<Result<_, _>>().expect("rows")
+    }
+
+    #[test]
+    fn billing_has_invoices_for_all_but_one_person() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(seed_into(dir.path()).expect("seeded"));
+        assert_eq!(invoices(dir.path(), "C-1001"), ["2025-03-14", "2026-02-10"]);
+        assert_eq!(invoices(dir.path(), "C-1002").len(), 3);
+        assert_eq!(invoices(dir.path(), "C-1003").len(), 1);
+        assert!(invoices(dir.path(), "C-1004").is_empty());
+    }
+
+    #[test]
+    fn a_directory_seeded_before_billing_gets_it_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        seed_into(dir.path()).expect("seeded");
+        std::fs::remove_file(dir.path().join("billing.sqlite")).expect("remove");
+
+        assert!(seed_into(dir.path()).expect("backfilled"));
+        assert_eq!(invoices(dir.path(), "C-1001").len(), 2);
+        assert!(!seed_into(dir.path()).expect("already there"));
+    }
 }

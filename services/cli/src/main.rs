@@ -2,7 +2,9 @@
 //!
 //! - `serve`: the coordinator (embedded default: SQLite, in-process bus and connectors).
 //! - `connector`: one connector as its own process (distributed mode).
-//! - `submit`, `status`, `list`, `watch`, `certificate`: clients of a running server.
+//! - `submit`, `status`, `list`, `watch`, `certificate`, `extend`, `retry`: clients of a
+//!   running server.
+//! - `explain`: the dates the law gives (holds, deadlines), with the reasoning; offline.
 //! - `verify`: offline verification of a certificate file.
 //! - `load`: a bounded load against a running server, printing throughput and latency.
 
@@ -10,6 +12,7 @@ mod client;
 mod config;
 mod connector;
 mod example;
+mod explain;
 mod load;
 mod serve;
 mod verify;
@@ -43,33 +46,52 @@ enum Command {
     /// Show a request's state.
     Status { id: String },
     /// List requests, newest first.
-    List {
-        /// in-progress, completed or failed.
-        #[arg(long)]
-        status: Option<String>,
-        /// At most this many.
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
-    },
+    List(client::ListArgs),
     /// Follow a request until it is final.
     Watch { id: String },
-    /// Fetch a completed request's certificate (JSON).
+    /// Fetch a completed request's certificate (JSON), or a supplement to it.
     Certificate {
         id: String,
+        /// The Nth supplement (issued when held data was erased after its hold ended).
+        #[arg(long)]
+        supplement: Option<usize>,
         /// Write it to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Create the example systems' data (crm, telemetry, support, cameras, uploads) in DIR.
+    /// Extend a request's deadline by 1 or 2 months (once, within the first month).
+    Extend {
+        id: String,
+        #[arg(long)]
+        months: u32,
+        /// Why: recorded, shown in the certificate, and owed to the person (Art. 12(3)).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Dispatch a failed task again (every failed task of the request without --system).
+    Retry {
+        id: String,
+        #[arg(long)]
+        system: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Explain a date the law gives: a hold's end, a request's deadline (offline).
+    #[command(subcommand)]
+    Explain(explain::Explain),
+    /// Create the example systems' data (crm, billing, telemetry, support, cameras, uploads) in DIR.
     ExampleData { dir: PathBuf },
     /// Measure: submit many requests and report throughput and latency (use --release).
     Load(load::LoadArgs),
-    /// Verify a certificate file offline.
+    /// Verify a certificate or supplement file offline.
     Verify {
         file: PathBuf,
         /// Trust file with the public keys you trust (the server's data-dir/trust.json).
         #[arg(long)]
         trust: Option<PathBuf>,
+        /// For a supplement: the certificate file it supplements (checks the link).
+        #[arg(long)]
+        certificate: Option<PathBuf>,
     },
 }
 
@@ -87,15 +109,30 @@ async fn main() -> ExitCode {
         }
         Command::Submit(args) => client::submit(&cli.server, args).await,
         Command::Status { id } => client::status(&cli.server, id).await,
-        Command::List { status, limit } => client::list(&cli.server, status, limit.max(1)).await,
+        Command::List(args) => client::list(&cli.server, args).await,
+        Command::Extend { id, months, reason } => {
+            client::extend(&cli.server, id, months, reason).await
+        }
+        Command::Retry { id, system, reason } => {
+            client::retry(&cli.server, id, system, reason).await
+        }
+        Command::Explain(e) => explain::run(e),
         Command::Watch { id } => client::watch(&cli.server, id).await,
-        Command::Certificate { id, output } => client::certificate(&cli.server, id, output).await,
+        Command::Certificate {
+            id,
+            supplement,
+            output,
+        } => client::certificate(&cli.server, id, supplement, output).await,
         Command::ExampleData { dir } => example::seed_into(&dir).map(|created| {
             let what = if created { "created" } else { "already there" };
             println!("example data {what} in {}", dir.display());
         }),
         Command::Load(args) => load::run(&cli.server, args).await,
-        Command::Verify { file, trust } => verify::run(&file, trust.as_deref()),
+        Command::Verify {
+            file,
+            trust,
+            certificate,
+        } => verify::run(&file, trust.as_deref(), certificate.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,8 +8,9 @@ use erasure_bus::kafka::{KafkaConfig, KafkaTransport};
 use erasure_bus::{Subscription, Transport};
 use erasure_connector_sdk::{Runner, RunnerConfig, load_or_generate};
 use erasure_coordinator::vault::Vault;
-use erasure_coordinator::{Coordinator, Storage, SystemClock, server};
+use erasure_coordinator::{Clock, Coordinator, OffsetClock, Storage, SystemClock, server};
 use erasure_core::SystemId;
+use erasure_core::decide::Policy;
 use erasure_core::inventory::{Inventory, SystemSpec};
 use erasure_proof::TrustStore;
 use erasure_store::postgres::PostgresStore;
@@ -32,6 +33,38 @@ pub struct ServeArgs {
     /// Create the example systems' data even with --config (to try a changed example).
     #[arg(long)]
     pub with_example_data: bool,
+}
+
+/// The wall clock, or (for exercising timers that run for years, never in production) the
+/// wall clock moved by `ERASURE_CLOCK_OFFSET`, e.g. `3660d`, `-2h`.
+fn clock() -> Result<Arc<dyn Clock>> {
+    let Ok(offset) = std::env::var("ERASURE_CLOCK_OFFSET") else {
+        return Ok(Arc::new(SystemClock));
+    };
+    let offset = parse_offset(offset.trim())
+        .with_context(|| format!("ERASURE_CLOCK_OFFSET {offset:?}: use e.g. 3660d, 12h, -30m"))?;
+    eprintln!(
+        "erasure: WARNING: the clock is moved by {offset} (ERASURE_CLOCK_OFFSET): for tests only"
+    );
+    tracing::warn!(%offset, "clock offset in effect (ERASURE_CLOCK_OFFSET); for tests only");
+    Ok(Arc::new(OffsetClock { offset }))
+}
+
+fn parse_offset(s: &str) -> Option<chrono::Duration> {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (n, unit) = rest.split_at(rest.len().checked_sub(1)?);
+    let n: i64 = n.parse().ok()?;
+    let d = match unit {
+        "d" => chrono::Duration::try_days(n)?,
+        "h" => chrono::Duration::try_hours(n)?,
+        "m" => chrono::Duration::try_minutes(n)?,
+        "s" => chrono::Duration::try_seconds(n)?,
+        _ => return None,
+    };
+    Some(d * sign)
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -92,14 +125,16 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
     }));
-    let coordinator = Arc::new(Coordinator::new(
-        storage,
-        vault,
-        inventory,
-        signer,
-        trust,
-        Arc::new(SystemClock),
-    ));
+    let (rules, financial_year_end) = config.retention.load(&data_dir)?;
+    let policy = Policy {
+        retry: config.retries.policy()?,
+        rules,
+        financial_year_end,
+        warn_before_days: config.deadlines.warn_before_days.clone(),
+    };
+    let coordinator = Arc::new(
+        Coordinator::new(storage, vault, inventory, signer, trust, clock()?).with_policy(policy),
+    );
     let trust_file = data_dir.join("trust.json");
     std::fs::write(
         &trust_file,
@@ -237,4 +272,19 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_offset;
+
+    #[test]
+    fn clock_offsets_parse() {
+        assert_eq!(parse_offset("3660d"), Some(chrono::Duration::days(3660)));
+        assert_eq!(parse_offset("+2h"), Some(chrono::Duration::hours(2)));
+        assert_eq!(parse_offset("-30m"), Some(chrono::Duration::minutes(-30)));
+        for bad in ["", "d", "10", "10y", "ten d"] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! (`proto/erasure/v1/events.proto`), schema version 1.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use erasure_core::events::{AckAccepted, AckRejected, Event, Outcome, RequestReceived, SignedAck};
+use erasure_core::events::{
+    AckAccepted, AckRejected, Event, Outcome, RequestReceived, Retained, SignedAck,
+};
 use erasure_core::inventory::PlannedTask;
 use erasure_core::{RequestId, SystemId, TaskId};
 use erasure_proto::v1 as pb;
@@ -80,6 +82,7 @@ pub fn encode(event: &Event) -> NewEvent {
                     task_id: t.task_id.to_string(),
                     system_id: t.system_id.to_string(),
                     categories: t.categories.clone(),
+                    hold_rules: t.hold_rules.clone(),
                 })
                 .collect(),
         }
@@ -90,12 +93,14 @@ pub fn encode(event: &Event) -> NewEvent {
             attempt,
             at,
             not_before,
+            answer_by,
         } => pb::TaskDispatched {
             task_id: task_id.to_string(),
             system_id: system_id.to_string(),
             attempt: *attempt,
             at_ms: ms(*at),
             not_before_ms: ms(*not_before),
+            answer_by_ms: ms(*answer_by),
         }
         .encode_to_vec(),
         Event::AckAccepted(a) => pb::AckAccepted {
@@ -112,6 +117,7 @@ pub fn encode(event: &Event) -> NewEvent {
             items_affected: a.items_affected,
             evidence_summary: a.evidence_summary.clone(),
             detail: a.detail.clone(),
+            retained: a.retained.iter().map(Retained::to_pb).collect(),
         }
         .encode_to_vec(),
         Event::AckRejected(r) => pb::AckRejected {
@@ -150,12 +156,119 @@ pub fn encode(event: &Event) -> NewEvent {
             at_ms: ms(*at),
         }
         .encode_to_vec(),
+        Event::ErasureDeferred {
+            system_id,
+            rule_id,
+            category,
+            items,
+            retained_until,
+            release_at,
+            at,
+        } => pb::ErasureDeferred {
+            system_id: system_id.to_string(),
+            rule_id: rule_id.clone(),
+            category: category.clone(),
+            items: *items,
+            retained_until: retained_until.to_string(),
+            release_at_ms: ms(*release_at),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::HoldEnded {
+            system_id,
+            rule_ids,
+            at,
+        } => pb::HoldEnded {
+            system_id: system_id.to_string(),
+            rule_ids: rule_ids.clone(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::SupplementIssued {
+            sequence,
+            supplement_hash,
+            signed_supplement,
+            at,
+        } => pb::SupplementIssued {
+            sequence: *sequence,
+            supplement_hash: supplement_hash.clone(),
+            signed_supplement: signed_supplement.clone(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::DeadlineExtended {
+            months,
+            reason,
+            deadline,
+            at,
+        } => pb::DeadlineExtended {
+            months: *months,
+            reason: reason.clone(),
+            deadline: deadline.to_string(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::DeadlineApproaching {
+            deadline,
+            days_before,
+            at,
+        } => pb::DeadlineApproaching {
+            deadline: deadline.to_string(),
+            days_before: *days_before,
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::RequestOverdue { deadline, at } => pb::RequestOverdue {
+            deadline: deadline.to_string(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::TaskTimedOut {
+            task_id,
+            system_id,
+            attempt,
+            at,
+        } => pb::TaskTimedOut {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            attempt: *attempt,
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::TaskFailed {
+            task_id,
+            system_id,
+            reason,
+            at,
+        } => pb::TaskFailed {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            reason: reason.clone(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::TaskRetryRequested {
+            task_id,
+            system_id,
+            reason,
+            at,
+        } => pb::TaskRetryRequested {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            reason: reason.clone(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
     };
     NewEvent {
         event_type: event.type_name().to_owned(),
         version: SCHEMA_VERSION,
         payload,
     }
+}
+
+fn date(s: &str, field: &str) -> Result<NaiveDate, CodecError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| CodecError::Undecodable(field.into()))
 }
 
 fn dec<M: Message + Default>(e: &RecordedEvent) -> Result<M, CodecError> {
@@ -175,8 +288,7 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
             Event::RequestReceived(RequestReceived {
                 request_id: RequestId::new(r.request_id),
                 received_at: from_ms(r.received_at_ms),
-                deadline: NaiveDate::parse_from_str(&r.deadline, "%Y-%m-%d")
-                    .map_err(|_| CodecError::Undecodable("RequestReceived.deadline".into()))?,
+                deadline: date(&r.deadline, "RequestReceived.deadline")?,
                 jurisdiction: r.jurisdiction,
                 channel: r.channel,
                 verified_by: r.verified_by,
@@ -197,6 +309,7 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
                         task_id: TaskId::new(t.task_id),
                         system_id: SystemId::new(t.system_id),
                         categories: t.categories,
+                        hold_rules: t.hold_rules,
                     })
                     .collect(),
             }
@@ -209,6 +322,7 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
                 attempt: d.attempt,
                 at: from_ms(d.at_ms),
                 not_before: from_ms(d.not_before_ms),
+                answer_by: from_ms(d.answer_by_ms),
             }
         }
         "AckAccepted" => {
@@ -223,6 +337,12 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
                 items_affected: a.items_affected,
                 evidence_summary: a.evidence_summary,
                 detail: a.detail,
+                retained: a
+                    .retained
+                    .iter()
+                    .map(Retained::from_pb)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| CodecError::Undecodable("AckAccepted.retained".into()))?,
                 signed: SignedAck {
                     ack: signed.ack,
                     signature: signed.signature,
@@ -268,6 +388,86 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
                 at: from_ms(c.at_ms),
             }
         }
+        "ErasureDeferred" => {
+            let d: pb::ErasureDeferred = dec(e)?;
+            Event::ErasureDeferred {
+                system_id: SystemId::new(d.system_id),
+                rule_id: d.rule_id,
+                category: d.category,
+                items: d.items,
+                retained_until: date(&d.retained_until, "ErasureDeferred.retained_until")?,
+                release_at: from_ms(d.release_at_ms),
+                at: from_ms(d.at_ms),
+            }
+        }
+        "HoldEnded" => {
+            let h: pb::HoldEnded = dec(e)?;
+            Event::HoldEnded {
+                system_id: SystemId::new(h.system_id),
+                rule_ids: h.rule_ids,
+                at: from_ms(h.at_ms),
+            }
+        }
+        "SupplementIssued" => {
+            let s: pb::SupplementIssued = dec(e)?;
+            Event::SupplementIssued {
+                sequence: s.sequence,
+                supplement_hash: s.supplement_hash,
+                signed_supplement: s.signed_supplement,
+                at: from_ms(s.at_ms),
+            }
+        }
+        "DeadlineExtended" => {
+            let x: pb::DeadlineExtended = dec(e)?;
+            Event::DeadlineExtended {
+                months: x.months,
+                reason: x.reason,
+                deadline: date(&x.deadline, "DeadlineExtended.deadline")?,
+                at: from_ms(x.at_ms),
+            }
+        }
+        "DeadlineApproaching" => {
+            let w: pb::DeadlineApproaching = dec(e)?;
+            Event::DeadlineApproaching {
+                deadline: date(&w.deadline, "DeadlineApproaching.deadline")?,
+                days_before: w.days_before,
+                at: from_ms(w.at_ms),
+            }
+        }
+        "RequestOverdue" => {
+            let o: pb::RequestOverdue = dec(e)?;
+            Event::RequestOverdue {
+                deadline: date(&o.deadline, "RequestOverdue.deadline")?,
+                at: from_ms(o.at_ms),
+            }
+        }
+        "TaskTimedOut" => {
+            let t: pb::TaskTimedOut = dec(e)?;
+            Event::TaskTimedOut {
+                task_id: TaskId::new(t.task_id),
+                system_id: SystemId::new(t.system_id),
+                attempt: t.attempt,
+                at: from_ms(t.at_ms),
+            }
+        }
+        "TaskFailed" => {
+            let t: pb::TaskFailed = dec(e)?;
+            Event::TaskFailed {
+                task_id: TaskId::new(t.task_id),
+                system_id: SystemId::new(t.system_id),
+                reason: t.reason,
+                at: from_ms(t.at_ms),
+            }
+        }
+        "TaskRetryRequested" => {
+            let t: pb::TaskRetryRequested = dec(e)?;
+            Event::TaskRetryRequested {
+                task_id: TaskId::new(t.task_id),
+                system_id: SystemId::new(t.system_id),
+                reason: t.reason,
+                at: from_ms(t.at_ms),
+            }
+        }
         other => return Err(CodecError::UnknownType(other.to_owned())),
     })
 }
@@ -291,6 +491,7 @@ mod tests {
     #[test]
     fn every_event_round_trips() {
         let at = from_ms(1_790_000_000_123);
+        let day = NaiveDate::from_ymd_opt(2032, 12, 31).expect("date");
         let events = vec![
             Event::RequestReceived(RequestReceived {
                 request_id: "r1".into(),
@@ -310,6 +511,7 @@ mod tests {
                     task_id: "r1/crm".into(),
                     system_id: "crm".into(),
                     categories: vec!["contact".into()],
+                    hold_rules: vec!["fi-kpl-vouchers".into()],
                 }],
             },
             Event::TaskDispatched {
@@ -318,6 +520,7 @@ mod tests {
                 attempt: 2,
                 at,
                 not_before: at,
+                answer_by: at,
             },
             Event::AckAccepted(AckAccepted {
                 task_id: "r1/crm".into(),
@@ -327,6 +530,13 @@ mod tests {
                 items_affected: 3,
                 evidence_summary: "x".into(),
                 detail: String::new(),
+                retained: vec![Retained {
+                    rule_id: "fi-kpl-vouchers".into(),
+                    category: "accounting-voucher".into(),
+                    items: 2,
+                    latest_reference_date: day,
+                    retained_until: day,
+                }],
                 signed: SignedAck {
                     ack: vec![1],
                     signature: vec![2],
@@ -355,6 +565,56 @@ mod tests {
             Event::CertificateIssued {
                 certificate_hash: vec![1],
                 signed_certificate: vec![2],
+                at,
+            },
+            Event::ErasureDeferred {
+                system_id: "billing".into(),
+                rule_id: "fi-kpl-vouchers".into(),
+                category: "accounting-voucher".into(),
+                items: 2,
+                retained_until: day,
+                release_at: at,
+                at,
+            },
+            Event::HoldEnded {
+                system_id: "billing".into(),
+                rule_ids: vec!["fi-kpl-vouchers".into()],
+                at,
+            },
+            Event::SupplementIssued {
+                sequence: 1,
+                supplement_hash: vec![1],
+                signed_supplement: vec![2],
+                at,
+            },
+            Event::DeadlineExtended {
+                months: 2,
+                reason: "complex".into(),
+                deadline: day,
+                at,
+            },
+            Event::DeadlineApproaching {
+                deadline: day,
+                days_before: 7,
+                at,
+            },
+            Event::RequestOverdue { deadline: day, at },
+            Event::TaskTimedOut {
+                task_id: "r1/crm".into(),
+                system_id: "crm".into(),
+                attempt: 1,
+                at,
+            },
+            Event::TaskFailed {
+                task_id: "r1/crm".into(),
+                system_id: "crm".into(),
+                reason: "no answer after 5 attempts".into(),
+                at,
+            },
+            Event::TaskRetryRequested {
+                task_id: "r1/crm".into(),
+                system_id: "crm".into(),
+                reason: "operator retry".into(),
                 at,
             },
         ];

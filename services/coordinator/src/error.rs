@@ -34,7 +34,13 @@ impl From<Rejection> for CoordinatorError {
         match e {
             Rejection::NotCompleted
             | Rejection::CertificateAlreadyIssued
-            | Rejection::AlreadyExists => Self::FailedPrecondition(e.to_string()),
+            | Rejection::AlreadyExists
+            | Rejection::NothingToSupplement
+            | Rejection::RequestFinal(_)
+            | Rejection::AlreadyExtended(_)
+            | Rejection::ExtensionTooLate(_)
+            | Rejection::TaskNotFailed(_)
+            | Rejection::NothingToRetry => Self::FailedPrecondition(e.to_string()),
             _ => Self::Invalid(e.to_string()),
         }
     }

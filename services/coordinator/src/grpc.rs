@@ -3,10 +3,11 @@
 
 use crate::codec;
 use crate::error::CoordinatorError;
-use crate::projection::Projection;
+use crate::projection::{Filter, Projection};
 use crate::service::{Coordinator, SubmitInput};
 use chrono::SecondsFormat;
-use erasure_core::state::TaskState;
+use erasure_core::retention::RuleBook;
+use erasure_core::state::{Hold, TaskState};
 use erasure_core::{Identifiers, RequestState, RequestStatus, SystemId, TaskStatus};
 use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
@@ -36,6 +37,10 @@ impl Api {
             coordinator,
             projection,
         }
+    }
+
+    fn view(&self, s: &RequestState) -> pb::ErasureRequest {
+        request_view(s, &self.coordinator.policy().rules)
     }
 }
 
@@ -137,24 +142,61 @@ fn task_view(t: &TaskState) -> pb::TaskView {
 }
 
 /// The API view of a request.
-pub fn request_view(s: &RequestState) -> pb::ErasureRequest {
+pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
     let r = &s.received;
     pb::ErasureRequest {
         request_id: r.request_id.to_string(),
         status: status_to_pb(s.status) as i32,
         received_at: rfc3339(r.received_at),
-        deadline: r.deadline.to_string(),
+        deadline: s.deadline().to_string(),
         completed_at: s.completed_at.map(rfc3339).unwrap_or_default(),
         jurisdiction: r.jurisdiction.clone(),
         channel: r.channel.clone(),
         tasks: s.tasks.values().map(task_view).collect(),
         certificate_available: s.certificate.is_some(),
         rejected_acknowledgments: s.rejected_acks,
+        original_deadline: if s.extension.is_some() {
+            r.deadline.to_string()
+        } else {
+            String::new()
+        },
+        extended_months: s.extension.as_ref().map(|e| e.months).unwrap_or_default(),
+        extension_reason: s
+            .extension
+            .as_ref()
+            .map(|e| e.reason.clone())
+            .unwrap_or_default(),
+        overdue: s.overdue,
+        holds: s
+            .holds()
+            .map(|h| hold_view(h, "held", rules))
+            .chain(s.past_holds.iter().map(|h| hold_view(h, "ended", rules)))
+            .collect(),
+        supplements: s.supplements.len() as u32,
+    }
+}
+
+fn hold_view(h: &Hold, state: &str, rules: &RuleBook) -> pb::HoldView {
+    pb::HoldView {
+        system_id: h.system_id.to_string(),
+        rule_id: h.rule_id.clone(),
+        category: h.category.clone(),
+        items: h.items,
+        retained_until: h.retained_until.to_string(),
+        state: state.to_owned(),
+        citation: rules
+            .get(&h.rule_id)
+            .map(|r| r.citation())
+            .unwrap_or_default(),
     }
 }
 
 fn request_id(req: &pb::GetRequest) -> Result<&str, Status> {
-    let id = req.request_id.trim();
+    checked_id(&req.request_id)
+}
+
+fn checked_id(id: &str) -> Result<&str, Status> {
+    let id = id.trim();
     if id.is_empty() || id.len() > 100 {
         return Err(Status::invalid_argument("a request id is required"));
     }
@@ -186,7 +228,7 @@ impl ErasureService for Api {
             .get(request_id(request.get_ref())?)
             .await
             .map_err(status)?;
-        Ok(Response::new(request_view(&state)))
+        Ok(Response::new(self.view(&state)))
     }
 
     async fn list(
@@ -194,7 +236,7 @@ impl ErasureService for Api {
         request: Request<pb::ListRequest>,
     ) -> Result<Response<pb::ListResponse>, Status> {
         let req = request.into_inner();
-        let filter = match pb::RequestStatus::try_from(req.status) {
+        let status_filter = match pb::RequestStatus::try_from(req.status) {
             Ok(pb::RequestStatus::Unspecified) => None,
             Ok(pb::RequestStatus::InProgress) => Some(RequestStatus::InProgress),
             Ok(pb::RequestStatus::Completed) => Some(RequestStatus::Completed),
@@ -207,9 +249,15 @@ impl ErasureService for Api {
         } as usize;
         let token = (!req.page_token.is_empty()).then_some(req.page_token.as_str());
         self.projection.catch_up().await.map_err(status)?;
-        let page = self.projection.list(filter, size, token).map_err(status)?;
+        let filter = Filter {
+            status: status_filter,
+            overdue: req.overdue,
+            due_within_days: (req.due_within_days > 0).then_some(req.due_within_days),
+            today: Some(self.coordinator.clock().now().date_naive()),
+        };
+        let page = self.projection.list(&filter, size, token).map_err(status)?;
         Ok(Response::new(pb::ListResponse {
-            requests: page.requests.iter().map(request_view).collect(),
+            requests: page.requests.iter().map(|s| self.view(s)).collect(),
             next_page_token: page.next_token.unwrap_or_default(),
         }))
     }
@@ -231,9 +279,11 @@ impl ErasureService for Api {
         let coordinator = Arc::clone(&self.coordinator);
         let projection = Arc::clone(&self.projection);
         let mut changes = self.projection.changes();
+        let view = move |s: &RequestState| request_view(s, &coordinator.policy().rules);
+        let coordinator = Arc::clone(&self.coordinator);
         tokio::spawn(async move {
             let mut last = first;
-            if tx.send(Ok(request_view(&last))).await.is_err() || is_done(&last) {
+            if tx.send(Ok(view(&last))).await.is_err() || is_done(&last) {
                 return;
             }
             loop {
@@ -255,7 +305,7 @@ impl ErasureService for Api {
                 match current {
                     Ok(state) if state != last => {
                         let done = is_done(&state);
-                        if tx.send(Ok(request_view(&state))).await.is_err() || done {
+                        if tx.send(Ok(view(&state))).await.is_err() || done {
                             return;
                         }
                         last = state;
@@ -277,14 +327,68 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::GetRequest>,
     ) -> Result<Response<pb::CertificateResponse>, Status> {
+        let id = request_id(request.get_ref())?;
         let json = self
             .coordinator
-            .certificate_json(request_id(request.get_ref())?)
+            .certificate_json(id)
+            .await
+            .map_err(status)?;
+        let supplements = self
+            .coordinator
+            .supplements_json(id)
             .await
             .map_err(status)?;
         Ok(Response::new(pb::CertificateResponse {
             certificate_json: json,
+            supplement_json: supplements,
         }))
+    }
+
+    async fn extend(
+        &self,
+        request: Request<pb::ExtendRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let req = request.into_inner();
+        let id = checked_id(&req.request_id)?;
+        if req.reason.len() > 2000 {
+            return Err(Status::invalid_argument(
+                "the reason is longer than 2000 characters",
+            ));
+        }
+        let state = self
+            .coordinator
+            .extend(id, req.months, &req.reason)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(self.view(&state)))
+    }
+
+    async fn retry(
+        &self,
+        request: Request<pb::RetryRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let req = request.into_inner();
+        let id = checked_id(&req.request_id)?;
+        let system = match req.system_id.trim() {
+            "" => None,
+            s if SystemId::is_valid(s) => Some(SystemId::new(s)),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "the system id is malformed (lower-case letters, digits, '-', '_')",
+                ));
+            }
+        };
+        if req.reason.len() > 2000 {
+            return Err(Status::invalid_argument(
+                "the reason is longer than 2000 characters",
+            ));
+        }
+        let state = self
+            .coordinator
+            .retry(id, system.as_ref(), &req.reason)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(self.view(&state)))
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`service`]: submit, ingest acknowledgments, certificates (the use cases).
 //! - [`relay`]: delivers outbox messages to the transport, opening sealed work orders.
 //! - [`projection`]: the in-memory query view (list, watch), kept in step with the events.
+//! - [`timers`]: fires the timers recorded in events (retries, holds, deadlines).
 //! - [`grpc`]: the `erasure.v1.ErasureService` gRPC edge; the only place that builds
 //!   `tonic::Status`.
 //! - [`server`]: wires it all and serves until shutdown.
@@ -17,8 +18,9 @@ pub mod projection;
 pub mod relay;
 pub mod server;
 pub mod service;
+pub mod timers;
 pub mod vault;
 
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use error::CoordinatorError;
 pub use service::{Coordinator, Storage};

@@ -4,7 +4,7 @@
 use crate::codec;
 use crate::error::CoordinatorError;
 use crate::service::Coordinator;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use erasure_core::{Event, RequestState, RequestStatus};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -17,6 +17,39 @@ const PAGE: usize = 1000;
 struct View {
     states: HashMap<String, RequestState>,
     position: u64,
+}
+
+/// Which requests to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<RequestStatus>,
+    /// In progress and past the deadline (as of `today`).
+    pub overdue: bool,
+    /// In progress and due within this many days of `today`.
+    pub due_within_days: Option<u32>,
+    pub today: Option<NaiveDate>,
+}
+
+impl Filter {
+    fn matches(&self, s: &RequestState) -> bool {
+        if self.status.is_some_and(|st| s.status != st) {
+            return false;
+        }
+        let today = self.today.unwrap_or(NaiveDate::MIN);
+        let in_progress = s.status == RequestStatus::InProgress;
+        if self.overdue && !(in_progress && (s.overdue || s.deadline() < today)) {
+            return false;
+        }
+        if let Some(days) = self.due_within_days {
+            let horizon = today
+                .checked_add_days(Days::new(u64::from(days)))
+                .unwrap_or(NaiveDate::MAX);
+            if !(in_progress && s.deadline() <= horizon) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// A page of requests, newest first.
@@ -108,21 +141,28 @@ impl Projection {
         self.read().states.get(request_id).cloned()
     }
 
-    /// Requests with `status` (all when `None`), newest first, `page_size` at a time.
+    /// Ids of the requests with a timer due at `now`.
+    pub fn due(&self, now: DateTime<Utc>, warn_before_days: &[u32]) -> Vec<String> {
+        self.read()
+            .states
+            .iter()
+            .filter(|(_, s)| s.next_timer(warn_before_days).is_some_and(|t| t <= now))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Requests matching `filter`, newest first, `page_size` at a time.
     /// The token is the sort key of the last request returned.
     pub fn list(
         &self,
-        status: Option<RequestStatus>,
+        filter: &Filter,
         page_size: usize,
         token: Option<&str>,
     ) -> Result<Page, CoordinatorError> {
         let after = token.map(parse_token).transpose()?;
         let view = self.read();
-        let mut matching: Vec<&RequestState> = view
-            .states
-            .values()
-            .filter(|s| status.is_none_or(|st| s.status == st))
-            .collect();
+        let mut matching: Vec<&RequestState> =
+            view.states.values().filter(|s| filter.matches(s)).collect();
         matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
         let requests: Vec<RequestState> = matching
             .into_iter()

@@ -199,7 +199,17 @@ impl Relay {
         })?;
         let state = self.coordinator.get(&order.request_id).await?;
         order.identifiers = Some(self.coordinator.open_identifiers(&state).await?);
-        order.deadline = state.received.deadline.to_string();
+        order.deadline = state.deadline().to_string();
+        // The rules in force now (a law may have changed since planning), and today's date
+        // as the coordinator sees it: items whose hold ended before it are erased.
+        let policy = self.coordinator.policy();
+        order.holds = policy
+            .rules
+            .matching(&state.received.jurisdiction, &order.categories)
+            .map(|r| r.to_pb())
+            .collect();
+        order.as_of = self.coordinator.clock().now().date_naive().to_string();
+        order.financial_year_end = policy.financial_year_end.to_string();
         message.payload = order.encode_to_vec();
         Ok(message)
     }

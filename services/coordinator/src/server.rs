@@ -1,4 +1,4 @@
-//! Wiring: the ack subscription, the relay, the projection and the gRPC server, all
+//! Wiring: the ack subscription, the relay, the projection, the timers and the gRPC server, all
 //! stopped by one shutdown signal from the caller.
 
 use crate::grpc::Api;
@@ -60,6 +60,12 @@ pub async fn serve(
         RelayConfig::default(),
     );
     let relay_task = tokio::spawn(relay.run(stopped()));
+    let timers_task = tokio::spawn(crate::timers::run(
+        Arc::clone(&coordinator),
+        Arc::clone(&projection),
+        crate::timers::DEFAULT_INTERVAL,
+        stopped(),
+    ));
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -95,6 +101,7 @@ pub async fn serve(
     let guards = [
         guard("the outbox relay", relay_task),
         guard("the projection", projection_task),
+        guard("the timer loop", timers_task),
     ];
     drop(fatal_tx);
     tokio::select! {

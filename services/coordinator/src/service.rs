@@ -9,9 +9,10 @@ use crate::codec::{self, ms};
 use crate::error::CoordinatorError;
 use crate::vault::{Vault, random_bytes};
 use erasure_bus::{Message, topics};
-use erasure_core::decide::{self, AckRejection, RetryPolicy};
-use erasure_core::events::{AckAccepted, AckRejected, RequestReceived, SignedAck};
+use erasure_core::decide::{self, AckRejection, Now, Policy};
+use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived, Retained, SignedAck};
 use erasure_core::inventory::Inventory;
+use erasure_core::state::Hold;
 use erasure_core::{Decision, Effect, Identifiers, RequestId, RequestState, SystemId, deadline};
 use erasure_proof::{KeyPair, TrustStore, ack as proof_ack, certificate as proof_cert};
 use erasure_proto::v1 as pb;
@@ -55,7 +56,7 @@ pub struct Coordinator {
     signer: KeyPair,
     trust: TrustStore,
     clock: Arc<dyn Clock>,
-    retry: RetryPolicy,
+    policy: Policy,
     /// Woken after every append, so the relay and the projection look at once.
     appended: Arc<Notify>,
 }
@@ -84,9 +85,19 @@ impl Coordinator {
             signer,
             trust,
             clock,
-            retry: RetryPolicy::default(),
+            policy: Policy::default(),
             appended: Arc::new(Notify::new()),
         }
+    }
+
+    /// Retention rules, retries and deadline warnings (default: no rules, default retries).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn storage(&self) -> &Arc<dyn Storage> {
@@ -150,7 +161,13 @@ impl Coordinator {
             return Ok(existing);
         }
         let received = self.seal_request(&request_id, &input).await?;
-        let decision = decide::receive(None, received, &self.inventory, self.clock.now())?;
+        let decision = decide::receive(
+            None,
+            received,
+            &self.inventory,
+            &self.policy,
+            self.clock.now(),
+        )?;
         match self.append(&request_id, 0, decision).await {
             Ok(_) => {
                 tracing::info!("request received");
@@ -275,6 +292,8 @@ impl Coordinator {
                         categories,
                         deadline: String::new(),
                         issued_at_ms: ms(self.clock.now()),
+                        // Filled at delivery, like the identifiers.
+                        ..Default::default()
                     };
                     // The work order continues the trace of the decision that made it.
                     let mut headers = Vec::new();
@@ -287,10 +306,11 @@ impl Coordinator {
                         available_at_ms: ms(not_before),
                     });
                 }
-                Effect::IssueCertificate => {}
+                Effect::IssueCertificate | Effect::IssueSupplement => {}
             }
         }
         let events: Vec<_> = decision.events.iter().map(codec::encode).collect();
+        let logged = decision.events.clone();
         let new_version = self
             .storage
             .append(AppendBatch {
@@ -301,6 +321,7 @@ impl Coordinator {
             })
             .await?;
         self.appended.notify_waiters();
+        log_events(&logged);
         Ok(new_version)
     }
 
@@ -381,8 +402,16 @@ impl Coordinator {
         let decision = match proof_ack::verify_ack(&self.trust, signed) {
             Err(e) => rejected(e.to_string()),
             Ok(ack) => match verified_to_domain(&ack, signed, now) {
-                None => rejected("acknowledgment has no valid outcome".into()),
-                Some(accepted) => match decide::accept_ack(&state, accepted, &self.retry, now) {
+                Err(why) => rejected(why.into()),
+                Ok(accepted) => match decide::accept_ack(
+                    &state,
+                    accepted,
+                    &self.policy,
+                    Now {
+                        at: now,
+                        jitter: jitter(),
+                    },
+                ) {
                     Ok(d) => d,
                     // A late duplicate of an answer to an earlier attempt: harmless.
                     Err(e @ AckRejection::StaleAttempt { .. }) => {
@@ -393,32 +422,170 @@ impl Coordinator {
                 },
             },
         };
-        let decision = self.with_certificate(&state, decision, now)?;
+        let decision = self.with_proofs(&state, decision, now)?;
         self.append(request_id, version, decision).await.map(|_| ())
     }
 
-    /// When a decision completes the request, signs its certificate and adds
-    /// `CertificateIssued` to the same append: one certificate per request, atomically.
-    fn with_certificate(
+    /// Reads the request, decides with `decide` and appends, again on a conflict.
+    async fn decide_on(
+        &self,
+        request_id: &str,
+        decide: impl Fn(
+            &RequestState,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<Decision, CoordinatorError>,
+    ) -> Result<RequestState, CoordinatorError> {
+        for _ in 0..MAX_CONFLICT_RETRIES {
+            let (state, version) = self
+                .load(request_id)
+                .await?
+                .ok_or_else(|| CoordinatorError::NotFound(request_id.to_owned()))?;
+            let now = self.clock.now();
+            let decision = self.with_proofs(&state, decide(&state, now)?, now)?;
+            let mut next = state;
+            for e in &decision.events {
+                next.apply(e);
+            }
+            match self.append(request_id, version, decision).await {
+                Err(CoordinatorError::Store(StoreError::Conflict { .. })) => continue,
+                Err(e) => return Err(e),
+                Ok(_) => return Ok(next),
+            }
+        }
+        Err(CoordinatorError::Internal(
+            "too many concurrent writers on one request".into(),
+        ))
+    }
+
+    /// Fires the request's due timers (see [`decide::tick`]); harmless when none is due.
+    #[tracing::instrument(skip(self))]
+    pub async fn tick(&self, request_id: &str) -> Result<RequestState, CoordinatorError> {
+        self.decide_on(request_id, |state, now| {
+            Ok(decide::tick(
+                state,
+                &self.policy,
+                Now {
+                    at: now,
+                    jitter: jitter(),
+                },
+            ))
+        })
+        .await
+    }
+
+    /// Extends the deadline (Art. 12(3)).
+    #[tracing::instrument(skip(self, reason))]
+    pub async fn extend(
+        &self,
+        request_id: &str,
+        months: u32,
+        reason: &str,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.decide_on(request_id, |state, now| {
+            Ok(decide::extend(state, months, reason, now)?)
+        })
+        .await
+    }
+
+    /// An operator's retry of a failed task (every failed task when `system` is `None`).
+    #[tracing::instrument(skip(self, reason))]
+    pub async fn retry(
+        &self,
+        request_id: &str,
+        system: Option<&SystemId>,
+        reason: &str,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.decide_on(request_id, |state, now| {
+            Ok(decide::retry(state, system, reason, &self.policy, now)?)
+        })
+        .await
+    }
+
+    /// When a decision completes the request (or erases what a hold kept), signs its
+    /// certificate (or supplement) and adds it to the same append: atomically, once.
+    fn with_proofs(
         &self,
         state: &RequestState,
         mut decision: Decision,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Decision, CoordinatorError> {
-        if !decision.effects.contains(&Effect::IssueCertificate) {
+        let certificate = decision.effects.contains(&Effect::IssueCertificate);
+        let supplement = decision.effects.contains(&Effect::IssueSupplement);
+        if !certificate && !supplement {
             return Ok(decision);
         }
         let mut next = state.clone();
         for e in &decision.events {
             next.apply(e);
         }
-        let signed = proof_cert::sign_certificate(&self.signer, &self.certificate_of(&next, now));
-        let bytes = signed.encode_to_vec();
-        let issued =
-            decide::issue_certificate(&next, erasure_proof::sha256(&bytes).to_vec(), bytes, now)?;
+        let issued = if certificate {
+            let signed =
+                proof_cert::sign_certificate(&self.signer, &self.certificate_of(&next, now));
+            let bytes = signed.encode_to_vec();
+            tracing::info!("request completed, certificate issued");
+            decide::issue_certificate(&next, erasure_proof::sha256(&bytes).to_vec(), bytes, now)?
+        } else {
+            let signed = erasure_proof::supplement::sign_supplement(
+                &self.signer,
+                &self.supplement_of(&next, now)?,
+            );
+            let bytes = signed.encode_to_vec();
+            tracing::info!("held data erased, certificate supplement issued");
+            decide::issue_supplement(&next, erasure_proof::sha256(&bytes).to_vec(), bytes, now)?
+        };
         decision.events.extend(issued.events);
-        tracing::info!("request completed, certificate issued");
         Ok(decision)
+    }
+
+    fn exception(&self, hold: &Hold) -> pb::RetentionException {
+        let rule = self.policy.rules.get(&hold.rule_id);
+        let text = |f: fn(&erasure_core::retention::Rule) -> String| {
+            rule.map(f)
+                .unwrap_or_else(|| "(rule no longer in the rule book)".to_owned())
+        };
+        pb::RetentionException {
+            system_id: hold.system_id.to_string(),
+            rule_id: hold.rule_id.clone(),
+            category: hold.category.clone(),
+            items: hold.items,
+            retained_until: hold.retained_until.to_string(),
+            statute: text(|r| r.statute.clone()),
+            section: text(|r| r.section.clone()),
+            ground: text(|r| r.ground.name().to_owned()),
+            source: text(|r| r.source.clone()),
+            title: text(|r| r.title.clone()),
+        }
+    }
+
+    fn supplement_of(
+        &self,
+        state: &RequestState,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<pb::CertificateSupplement, CoordinatorError> {
+        let certificate = state.certificate.as_ref().ok_or_else(|| {
+            CoordinatorError::Internal("a supplement needs the certificate".into())
+        })?;
+        Ok(pb::CertificateSupplement {
+            format: erasure_proof::supplement::SUPPLEMENT_FORMAT.into(),
+            request_id: state.received.request_id.to_string(),
+            certificate_hash: certificate.hash.clone(),
+            sequence: state.supplements.len() as u32 + 1,
+            systems: state
+                .tasks
+                .values()
+                .filter(|t| t.after_hold)
+                .filter_map(|t| t.last_ack.as_ref())
+                .map(system_result)
+                .collect(),
+            ended: state
+                .ended_holds
+                .iter()
+                .map(|h| self.exception(h))
+                .collect(),
+            remaining: state.holds().map(|h| self.exception(h)).collect(),
+            coordinator_key_id: self.signer.key_id().to_owned(),
+            issued_at_ms: ms(now),
+        })
     }
 
     fn certificate_of(
@@ -432,25 +599,24 @@ impl Coordinator {
             request_id: r.request_id.to_string(),
             jurisdiction: r.jurisdiction.clone(),
             received_at_ms: ms(r.received_at),
-            deadline: r.deadline.to_string(),
+            deadline: state.deadline().to_string(),
             completed_at_ms: state.completed_at.map(ms).unwrap_or_default(),
             identifier_commitment: r.identifier_commitment.clone(),
             systems: state
                 .tasks
                 .values()
                 .filter_map(|t| t.last_ack.as_ref())
-                .map(|a| pb::SystemResult {
-                    system_id: a.system_id.to_string(),
-                    outcome: codec::outcome_to_pb(a.outcome) as i32,
-                    acknowledgment: Some(pb::SignedAcknowledgment {
-                        ack: a.signed.ack.clone(),
-                        signature: a.signed.signature.clone(),
-                        key_id: a.signed.key_id.clone(),
-                    }),
-                })
+                .map(system_result)
                 .collect(),
             coordinator_key_id: self.signer.key_id().to_owned(),
             issued_at_ms: ms(now),
+            exceptions: state.holds().map(|h| self.exception(h)).collect(),
+            extension: state.extension.as_ref().map(|e| pb::DeadlineExtension {
+                months: e.months,
+                reason: e.reason.clone(),
+                original_deadline: r.deadline.to_string(),
+                extended_at_ms: ms(e.at),
+            }),
         }
     }
 
@@ -510,6 +676,29 @@ impl Coordinator {
         ))
     }
 
+    /// The supplement files (JSON) of a request, in order of issue.
+    pub async fn supplements_json(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<String>, CoordinatorError> {
+        let state = self.get(request_id).await?;
+        state
+            .supplements
+            .iter()
+            .map(|s| {
+                let signed = pb::SignedCertificate::decode(s.signed_certificate.as_slice())
+                    .map_err(|_| {
+                        CoordinatorError::Internal("stored supplement undecodable".into())
+                    })?;
+                let file =
+                    erasure_proof::supplement::supplement_to_file(&signed, self.public_keys())
+                        .map_err(|e| CoordinatorError::Internal(e.to_string()))?;
+                serde_json::to_string_pretty(&file)
+                    .map_err(|e| CoordinatorError::Internal(e.to_string()))
+            })
+            .collect()
+    }
+
     /// The certificate file (JSON) of a completed request.
     pub async fn certificate_json(&self, request_id: &str) -> Result<String, CoordinatorError> {
         let state = self.get(request_id).await?;
@@ -527,19 +716,93 @@ impl Coordinator {
     }
 }
 
+fn system_result(a: &AckAccepted) -> pb::SystemResult {
+    pb::SystemResult {
+        system_id: a.system_id.to_string(),
+        outcome: codec::outcome_to_pb(a.outcome) as i32,
+        acknowledgment: Some(pb::SignedAcknowledgment {
+            ack: a.signed.ack.clone(),
+            signature: a.signed.signature.clone(),
+            key_id: a.signed.key_id.clone(),
+        }),
+    }
+}
+
+/// Uniform in [0, 1), to spread retries.
+fn jitter() -> f64 {
+    random_bytes::<8>()
+        .map(|b| (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64)
+        .unwrap_or(0.5)
+}
+
+/// What operators must see in the log: failures, overdue requests, holds ending.
+fn log_events(events: &[Event]) {
+    for e in events {
+        match e {
+            Event::TaskFailed {
+                system_id, reason, ..
+            } => {
+                tracing::error!(system = %system_id, %reason, "task failed; an operator can retry it")
+            }
+            Event::AckAccepted(a)
+                if a.outcome == erasure_core::events::Outcome::FailedPermanent =>
+            {
+                tracing::error!(system = %a.system_id, detail = %a.detail, "task failed permanently; an operator can retry it")
+            }
+            Event::RequestOverdue { deadline, .. } => {
+                tracing::warn!(%deadline, "request overdue")
+            }
+            Event::DeadlineApproaching {
+                deadline,
+                days_before,
+                ..
+            } => tracing::warn!(%deadline, days_before, "deadline approaching"),
+            Event::TaskTimedOut {
+                system_id, attempt, ..
+            } => tracing::warn!(system = %system_id, attempt, "no answer; dispatching again"),
+            Event::ErasureDeferred {
+                system_id,
+                rule_id,
+                retained_until,
+                ..
+            } => {
+                tracing::info!(system = %system_id, rule = %rule_id, %retained_until, "erasure deferred under a legal hold")
+            }
+            Event::HoldEnded {
+                system_id,
+                rule_ids,
+                ..
+            } => {
+                tracing::info!(system = %system_id, rules = ?rule_ids, "legal hold ended; erasing")
+            }
+            Event::DeadlineExtended { deadline, .. } => {
+                tracing::info!(%deadline, "deadline extended")
+            }
+            _ => {}
+        }
+    }
+}
+
 fn verified_to_domain(
     ack: &pb::Acknowledgment,
     signed: &pb::SignedAcknowledgment,
     now: chrono::DateTime<chrono::Utc>,
-) -> Option<AckAccepted> {
-    Some(AckAccepted {
+) -> Result<AckAccepted, &'static str> {
+    Ok(AckAccepted {
         task_id: ack.task_id.as_str().into(),
         system_id: ack.system_id.as_str().into(),
         attempt: ack.attempt,
-        outcome: codec::outcome_from_pb(ack.outcome)?,
+        outcome: codec::outcome_from_pb(ack.outcome)
+            .ok_or("acknowledgment has no valid outcome")?,
         items_affected: ack.items_affected,
         evidence_summary: ack.evidence_summary.clone(),
         detail: ack.detail.clone(),
+        retained: ack
+            .retained
+            .iter()
+            .map(Retained::from_pb)
+            .collect::<Option<Vec<_>>>()
+            .ok_or("acknowledgment has a retention date that is not YYYY-MM-DD")?,
         signed: SignedAck {
             ack: signed.ack.clone(),
             signature: signed.signature.clone(),

@@ -61,6 +61,40 @@ pub struct RequestReceived {
     pub identifier_commitment: Vec<u8>,
 }
 
+/// Items a connector kept under a retention rule instead of erasing them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retained {
+    pub rule_id: String,
+    pub category: String,
+    pub items: u64,
+    pub latest_reference_date: NaiveDate,
+    pub retained_until: NaiveDate,
+}
+
+impl Retained {
+    pub fn to_pb(&self) -> erasure_proto::v1::Retention {
+        erasure_proto::v1::Retention {
+            rule_id: self.rule_id.clone(),
+            category: self.category.clone(),
+            items: self.items,
+            latest_reference_date: self.latest_reference_date.to_string(),
+            retained_until: self.retained_until.to_string(),
+        }
+    }
+
+    /// `None` when a date is not `YYYY-MM-DD`.
+    pub fn from_pb(r: &erasure_proto::v1::Retention) -> Option<Self> {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        Some(Self {
+            rule_id: r.rule_id.clone(),
+            category: r.category.clone(),
+            items: r.items,
+            latest_reference_date: date(&r.latest_reference_date)?,
+            retained_until: date(&r.retained_until)?,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AckAccepted {
     pub task_id: TaskId,
@@ -70,6 +104,8 @@ pub struct AckAccepted {
     pub items_affected: u64,
     pub evidence_summary: String,
     pub detail: String,
+    /// With [`Outcome::Retained`]: what was kept, per rule.
+    pub retained: Vec<Retained>,
     pub signed: SignedAck,
     pub at: DateTime<Utc>,
 }
@@ -95,6 +131,8 @@ pub enum Event {
         attempt: u32,
         at: DateTime<Utc>,
         not_before: DateTime<Utc>,
+        /// Timer: without an answer by then, the task times out.
+        answer_by: DateTime<Utc>,
     },
     AckAccepted(AckAccepted),
     AckRejected(AckRejected),
@@ -116,6 +154,61 @@ pub enum Event {
         signed_certificate: Vec<u8>,
         at: DateTime<Utc>,
     },
+    /// Items kept under a legal hold. Timer: at `release_at` the hold ends.
+    ErasureDeferred {
+        system_id: SystemId,
+        rule_id: String,
+        category: String,
+        items: u64,
+        retained_until: NaiveDate,
+        release_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// A system's holds ended; the `TaskDispatched` that follows erases what they kept.
+    HoldEnded {
+        system_id: SystemId,
+        rule_ids: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    SupplementIssued {
+        sequence: u32,
+        supplement_hash: Vec<u8>,
+        signed_supplement: Vec<u8>,
+        at: DateTime<Utc>,
+    },
+    DeadlineExtended {
+        months: u32,
+        reason: String,
+        deadline: NaiveDate,
+        at: DateTime<Utc>,
+    },
+    DeadlineApproaching {
+        deadline: NaiveDate,
+        days_before: u32,
+        at: DateTime<Utc>,
+    },
+    RequestOverdue {
+        deadline: NaiveDate,
+        at: DateTime<Utc>,
+    },
+    TaskTimedOut {
+        task_id: TaskId,
+        system_id: SystemId,
+        attempt: u32,
+        at: DateTime<Utc>,
+    },
+    TaskFailed {
+        task_id: TaskId,
+        system_id: SystemId,
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    TaskRetryRequested {
+        task_id: TaskId,
+        system_id: SystemId,
+        reason: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -131,6 +224,15 @@ impl Event {
             Self::RequestCompleted { .. } => "RequestCompleted",
             Self::RequestFailed { .. } => "RequestFailed",
             Self::CertificateIssued { .. } => "CertificateIssued",
+            Self::ErasureDeferred { .. } => "ErasureDeferred",
+            Self::HoldEnded { .. } => "HoldEnded",
+            Self::SupplementIssued { .. } => "SupplementIssued",
+            Self::DeadlineExtended { .. } => "DeadlineExtended",
+            Self::DeadlineApproaching { .. } => "DeadlineApproaching",
+            Self::RequestOverdue { .. } => "RequestOverdue",
+            Self::TaskTimedOut { .. } => "TaskTimedOut",
+            Self::TaskFailed { .. } => "TaskFailed",
+            Self::TaskRetryRequested { .. } => "TaskRetryRequested",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::decide::Rejection;
 use crate::ids::{RequestId, SystemId, TaskId};
+use crate::retention::RuleBook;
 use std::collections::BTreeMap;
 
 /// A system that holds personal data, as the inventory declares it.
@@ -24,6 +25,8 @@ pub struct PlannedTask {
     pub task_id: TaskId,
     pub system_id: SystemId,
     pub categories: Vec<String>,
+    /// Ids of the retention rules that matched the system's categories.
+    pub hold_rules: Vec<String>,
 }
 
 impl Inventory {
@@ -54,10 +57,13 @@ impl Inventory {
     }
 
     /// One task per system in scope (every system when `scope` is empty).
+    /// Every task carries the ids of the `rules` matching its categories in `jurisdiction`.
     pub fn plan(
         &self,
         request: &RequestId,
         scope: &[SystemId],
+        jurisdiction: &str,
+        rules: &RuleBook,
     ) -> Result<Vec<PlannedTask>, Rejection> {
         self.check_scope(scope)?;
         let tasks: Vec<PlannedTask> = self
@@ -68,6 +74,10 @@ impl Inventory {
                 task_id: TaskId::for_system(request, &s.id),
                 system_id: s.id.clone(),
                 categories: s.categories.clone(),
+                hold_rules: rules
+                    .matching(jurisdiction, &s.categories)
+                    .map(|r| r.id.clone())
+                    .collect(),
             })
             .collect();
         if tasks.is_empty() {

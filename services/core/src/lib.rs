@@ -4,6 +4,7 @@
 //! - [`identifiers`]: the person's identifiers, validated and normalised.
 //! - [`ids`]: request, system and task ids.
 //! - [`deadline`]: the Art. 12(3) one-calendar-month deadline.
+//! - [`retention`]: legal holds: retention rules and the dates they give.
 //! - [`inventory`]: which systems exist and what they hold; planning a request over them.
 //! - [`events`]: the event vocabulary (the source of truth).
 //! - [`state`]: a request's state as a fold of its events.
@@ -15,6 +16,7 @@ pub mod events;
 pub mod identifiers;
 pub mod ids;
 pub mod inventory;
+pub mod retention;
 pub mod sensitive;
 pub mod state;
 

@@ -2,7 +2,7 @@
 //! then these events (or this refusal).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use erasure_core::decide::{self, AckRejection, RetryPolicy};
+use erasure_core::decide::{self, AckRejection, Now, Policy, RetryPolicy};
 use erasure_core::events::{AckAccepted, AckRejected, Event, Outcome, RequestReceived, SignedAck};
 use erasure_core::inventory::{Inventory, SystemSpec};
 use erasure_core::{Decision, Effect, Rejection, RequestState, RequestStatus, TaskStatus};
@@ -11,11 +11,23 @@ fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_790_000_000, 0).expect("time")
 }
 
+fn now() -> Now {
+    Now::exactly(t0())
+}
+
 fn inventory() -> Inventory {
     Inventory::new(["crm", "cameras"].map(|id| SystemSpec {
         id: id.into(),
         categories: vec!["contact".into()],
     }))
+}
+
+
+fn policy() -> Policy {
+    Policy {
+        warn_before_days: vec![7, 1],
+        ..Policy::default()
+    }
 }
 
 fn received(scope: &[&str]) -> RequestReceived {
@@ -43,6 +55,7 @@ fn ack(system: &str, attempt: u32, outcome: Outcome) -> AckAccepted {
         items_affected: 1,
         evidence_summary: String::new(),
         detail: String::new(),
+        retained: vec![],
         signed: SignedAck {
             ack: vec![attempt as u8],
             signature: vec![],
@@ -59,7 +72,7 @@ fn given(events: &[Event]) -> RequestState {
 
 /// The events of a new request over the two systems, as `receive` decides them.
 fn submitted() -> Vec<Event> {
-    decide::receive(None, received(&[]), &inventory(), t0())
+    decide::receive(None, received(&[]), &inventory(), &policy(), t0())
         .expect("accepted")
         .events
 }
@@ -71,7 +84,7 @@ fn with(mut history: Vec<Event>, more: Decision) -> Vec<Event> {
 
 #[test]
 fn receiving_plans_one_task_per_system_and_dispatches_each() {
-    let d = decide::receive(None, received(&[]), &inventory(), t0()).expect("accepted");
+    let d = decide::receive(None, received(&[]), &inventory(), &policy(), t0()).expect("accepted");
     let types: Vec<_> = d.events.iter().map(Event::type_name).collect();
     assert_eq!(
         types,
@@ -89,7 +102,7 @@ fn receiving_plans_one_task_per_system_and_dispatches_each() {
             Effect::Dispatch {
                 system_id, attempt, ..
             } => (system_id.to_string(), *attempt),
-            Effect::IssueCertificate => panic!("no certificate yet"),
+            other => panic!("only dispatches, got {other:?}"),
         })
         .collect();
     assert_eq!(
@@ -108,9 +121,16 @@ fn receiving_plans_one_task_per_system_and_dispatches_each() {
 
 #[test]
 fn a_scope_limits_the_plan_and_an_unknown_system_is_refused() {
-    let d = decide::receive(None, received(&["crm"]), &inventory(), t0()).expect("accepted");
+    let d =
+        decide::receive(None, received(&["crm"]), &inventory(), &policy(), t0()).expect("accepted");
     assert_eq!(given(&d.events).tasks.len(), 1);
-    let refused = decide::receive(None, received(&["crm", "ledger"]), &inventory(), t0());
+    let refused = decide::receive(
+        None,
+        received(&["crm", "ledger"]),
+        &inventory(),
+        &policy(),
+        t0(),
+    );
     assert_eq!(refused, Err(Rejection::UnknownSystem("ledger".into())));
 }
 
@@ -118,13 +138,13 @@ fn a_scope_limits_the_plan_and_an_unknown_system_is_refused() {
 fn a_request_cannot_be_received_twice_nor_with_a_bad_jurisdiction() {
     let state = given(&submitted());
     assert_eq!(
-        decide::receive(Some(&state), received(&[]), &inventory(), t0()),
+        decide::receive(Some(&state), received(&[]), &inventory(), &policy(), t0()),
         Err(Rejection::AlreadyExists)
     );
     let mut bad = received(&[]);
     bad.jurisdiction = "Finland".into();
     assert_eq!(
-        decide::receive(None, bad, &inventory(), t0()),
+        decide::receive(None, bad, &inventory(), &policy(), t0()),
         Err(Rejection::InvalidJurisdiction)
     );
 }
@@ -135,8 +155,8 @@ fn the_last_successful_answer_completes_the_request_and_asks_for_a_certificate()
     let first = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::Erased),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     assert_eq!(first.events.len(), 1, "one answer of two: not complete yet");
@@ -145,8 +165,8 @@ fn the_last_successful_answer_completes_the_request_and_asks_for_a_certificate()
     let last = decide::accept_ack(
         &given(&history),
         ack("cameras", 1, Outcome::NothingFound),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     let types: Vec<_> = last.events.iter().map(Event::type_name).collect();
@@ -161,16 +181,16 @@ fn a_duplicate_answer_decides_nothing() {
     let once = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::Erased),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     let history = with(history, once);
     let again = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::Erased),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     assert_eq!(again, Decision::default());
@@ -182,8 +202,8 @@ fn a_retryable_failure_schedules_the_next_attempt_with_backoff() {
     let d = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::FailedRetryable),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     let types: Vec<_> = d.events.iter().map(Event::type_name).collect();
@@ -192,33 +212,31 @@ fn a_retryable_failure_schedules_the_next_attempt_with_backoff() {
         ["AckAccepted", "TaskRetryScheduled", "TaskDispatched"]
     );
     assert!(
-        matches!(&d.effects[..], [Effect::Dispatch { attempt: 2, not_before, .. }] if *not_before == t0() + Duration::seconds(2))
+        matches!(&d.effects[..], [Effect::Dispatch { attempt: 2, not_before, .. }] if *not_before == t0() + Duration::seconds(1))
     );
     let state = given(&with(history, d));
     assert_eq!(state.tasks[&"crm".into()].status, TaskStatus::Pending);
     assert_eq!(state.tasks[&"crm".into()].attempt, 2);
     // A late answer to attempt 1 no longer counts.
-    let late = decide::accept_ack(
-        &state,
-        ack("crm", 1, Outcome::Erased),
-        &RetryPolicy::default(),
-        t0(),
-    );
+    let late = decide::accept_ack(&state, ack("crm", 1, Outcome::Erased), &policy(), now());
     assert_eq!(late, Err(AckRejection::StaleAttempt { got: 1, current: 2 }));
 }
 
 #[test]
 fn running_out_of_attempts_or_a_permanent_failure_fails_the_request() {
-    let policy = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
+    let one_attempt = Policy {
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        },
+        ..policy()
     };
     let history = submitted();
     let d = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::FailedRetryable),
-        &policy,
-        t0(),
+        &one_attempt,
+        now(),
     )
     .expect("ok");
     assert_eq!(d.events.len(), 1, "no retry left");
@@ -226,8 +244,8 @@ fn running_out_of_attempts_or_a_permanent_failure_fails_the_request() {
     let d = decide::accept_ack(
         &given(&history),
         ack("cameras", 1, Outcome::Erased),
-        &policy,
-        t0(),
+        &one_attempt,
+        now(),
     )
     .expect("ok");
     assert!(
@@ -239,8 +257,8 @@ fn running_out_of_attempts_or_a_permanent_failure_fails_the_request() {
     let d = decide::accept_ack(
         &given(&history),
         ack("crm", 1, Outcome::FailedPermanent),
-        &RetryPolicy::default(),
-        t0(),
+        &policy(),
+        now(),
     )
     .expect("ok");
     assert_eq!(d.events.len(), 1, "a permanent failure is not retried");
@@ -249,17 +267,12 @@ fn running_out_of_attempts_or_a_permanent_failure_fails_the_request() {
 #[test]
 fn an_answer_for_an_unknown_system_or_task_is_refused() {
     let state = given(&submitted());
-    let refused = decide::accept_ack(
-        &state,
-        ack("ledger", 1, Outcome::Erased),
-        &RetryPolicy::default(),
-        t0(),
-    );
+    let refused = decide::accept_ack(&state, ack("ledger", 1, Outcome::Erased), &policy(), now());
     assert_eq!(refused, Err(AckRejection::UnknownTask("ledger".into())));
     let mut wrong_task = ack("crm", 1, Outcome::Erased);
     wrong_task.task_id = "r2/crm".into();
     assert_eq!(
-        decide::accept_ack(&state, wrong_task, &RetryPolicy::default(), t0()),
+        decide::accept_ack(&state, wrong_task, &policy(), now()),
         Err(AckRejection::TaskMismatch)
     );
 }
@@ -291,8 +304,8 @@ fn exactly_one_certificate_and_only_when_completed() {
         let d = decide::accept_ack(
             &given(&history),
             ack(system, 1, Outcome::Erased),
-            &RetryPolicy::default(),
-            t0(),
+            &policy(),
+            now(),
         )
         .expect("ok");
         history = with(history, d);

@@ -3,14 +3,24 @@
 //! - [`keys`]: key pairs, public keys, key ids, the trust file.
 //! - [`ack`]: signing and verifying connector acknowledgments.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
+//! - [`supplement`]: the same for certificate supplements (held data erased after its hold).
+//! - [`view`]: the readable parts both share (systems, retention exceptions).
+//! - `verification`: [`Verification`] and the checks both share; `retention`: the check
+//!   that retention exceptions and acknowledgments agree.
 //!
+//! [`verify_any`] verifies either kind of file, by its `format`.
 //! Everything here is pure: callers read and write files.
 
 pub mod ack;
 pub mod certificate;
 pub mod keys;
+mod retention;
+pub mod supplement;
+mod verification;
+pub mod view;
 
 pub use keys::{KeyPair, PublicKey, TrustStore};
+pub use verification::{Check, Verification};
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +28,8 @@ use sha2::{Digest, Sha256};
 pub const ACK_CONTEXT: &[u8] = b"erasure.v1.acknowledgment\0";
 /// Signature context of certificates: the signed message is `CERTIFICATE_CONTEXT || bytes`.
 pub const CERTIFICATE_CONTEXT: &[u8] = b"erasure.v1.certificate\0";
+/// Signature context of certificate supplements: `SUPPLEMENT_CONTEXT || supplement bytes`.
+pub const SUPPLEMENT_CONTEXT: &[u8] = b"erasure.v1.certificate-supplement\0";
 /// Domain separator of the identifier commitment.
 pub const COMMITMENT_CONTEXT: &[u8] = b"erasure.v1.identifier-commitment\0";
 
@@ -46,3 +58,55 @@ pub enum ProofError {
     #[error("{0}")]
     Mismatch(String),
 }
+
+/// Verifies a certificate file or a supplement file, whichever its `format` says.
+/// `certificate_json` is the certificate a supplement supplements (see
+/// [`supplement::verify_supplement_file`]); given with a certificate, it fails
+/// "supplements certificate" rather than being silently ignored.
+pub fn verify_any(
+    json: &str,
+    trust: Option<&TrustStore>,
+    certificate_json: Option<&str>,
+) -> Verification {
+    match file_format(json) {
+        Ok(f) if f == certificate::FILE_FORMAT => {
+            let mut v = certificate::verify_file(json, trust);
+            if certificate_json.is_some() {
+                v.record(
+                    "supplements certificate",
+                    Err("this is a certificate, not a supplement".into()),
+                );
+            }
+            v
+        }
+        Ok(f) if f == supplement::SUPPLEMENT_FILE_FORMAT => {
+            supplement::verify_supplement_file(json, trust, certificate_json)
+        }
+        Ok(other) => unverifiable(format!(
+            "format {other:?} is neither {:?} nor {:?}",
+            certificate::FILE_FORMAT,
+            supplement::SUPPLEMENT_FILE_FORMAT
+        )),
+        Err(why) => unverifiable(why),
+    }
+}
+
+fn file_format(json: &str) -> Result<String, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    match value.get("format") {
+        Some(serde_json::Value::String(f)) => Ok(f.clone()),
+        _ => Err("no format field".into()),
+    }
+}
+
+fn unverifiable(why: String) -> Verification {
+    let mut v = Verification::default();
+    v.record("file format", Err(why));
+    v
+}
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;

@@ -65,9 +65,22 @@ impl Connector for ObjectStoreConnector {
     }
 
     async fn erase(&self, job: &Job) -> Report {
+        if !job.holds.is_empty() {
+            return Report::failed_permanent(cannot_restrict(job));
+        }
         match erase::run(self.store.as_ref(), &self.templates, &job.identifiers).await {
             Ok(outcomes) => evidence::report(job, &outcomes),
             Err(failure) => Report::failed_retryable(failure.to_string()),
         }
     }
+}
+
+/// Objects cannot be marked restricted (GDPR Art. 18) here, and deleting what a rule holds
+/// would break the law the rule cites: refuse, and say what to change.
+fn cannot_restrict(job: &Job) -> String {
+    let rules: Vec<&str> = job.holds.iter().map(|r| r.id.as_str()).collect();
+    format!(
+        "the object-store connector cannot restrict data kept under a legal hold (rules {}), so it erased nothing: this system must not declare a held category",
+        rules.join(", ")
+    )
 }

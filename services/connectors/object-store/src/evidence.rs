@@ -101,12 +101,9 @@ mod tests {
 
     fn job() -> Job {
         Job {
-            request_id: "r1".into(),
             task_id: "r1/cameras".into(),
             system_id: "cameras".into(),
-            attempt: 1,
-            identifiers: erasure_core::Identifiers::default(),
-            categories: Vec::new(),
+            ..erasure_connector_sdk::kit::job(&erasure_core::Identifiers::default(), "r1", 1)
         }
     }
 

@@ -3,7 +3,9 @@
 
 mod support;
 
-use erasure_connector_sdk::kit::{KitSubject, alice, assert_no_personal_data, job};
+use erasure_connector_sdk::kit::{
+    KitSubject, alice, assert_no_personal_data, fi_vouchers, held_job, job,
+};
 use erasure_connector_sdk::{Connector, Report};
 use erasure_core::events::Outcome;
 use erasure_core::{Identifiers, Sensitive};
@@ -37,6 +39,29 @@ async fn the_summary_counts_each_template() {
     );
     let doc: serde_json::Value = serde_json::from_slice(&report.evidence).expect("json");
     assert_eq!(doc["templates"][0]["deleted"], 3);
+}
+
+#[tokio::test]
+async fn a_job_with_legal_holds_is_refused_and_nothing_is_deleted() {
+    let subject = cameras().await;
+    subject.seed(&alice()).await;
+    let before = subject.remaining(&alice()).await;
+
+    let job = held_job(&alice(), "req-held", vec![fi_vouchers()], "2026-11-20");
+    let report = subject.connector.erase(&job).await;
+
+    assert_eq!(report.outcome, Outcome::FailedPermanent);
+    assert_eq!(
+        report.detail,
+        "the object-store connector cannot restrict data kept under a legal hold (rules fi-kpl-vouchers), so it erased nothing: this system must not declare a held category"
+    );
+    assert!(report.retained.is_empty());
+    assert_no_personal_data(&report, &alice());
+    assert_eq!(
+        subject.remaining(&alice()).await,
+        before,
+        "held data was deleted"
+    );
 }
 
 #[tokio::test]

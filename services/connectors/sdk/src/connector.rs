@@ -2,7 +2,9 @@
 //! answers ([`Report`]).
 
 use async_trait::async_trait;
-use erasure_core::events::Outcome;
+use chrono::NaiveDate;
+use erasure_core::events::{Outcome, Retained};
+use erasure_core::retention::{FinancialYearEnd, Rule};
 use erasure_core::{Identifiers, SystemId};
 
 /// One system's share of an erasure request, as the connector sees it.
@@ -20,6 +22,16 @@ pub struct Job {
     pub identifiers: Identifiers,
     /// Data categories of this system in scope of the request.
     pub categories: Vec<String>,
+    /// Retention rules that may hold some of this system's data (checked, unique ids). An
+    /// item of a held category is restricted (GDPR Art. 18), not erased, while one of these
+    /// still holds it on `as_of` ([`erasure_core::retention::hold_for_item`]), and reported
+    /// in [`Report::retained()`]. Empty: nothing is held, erase everything.
+    pub holds: Vec<Rule>,
+    /// The coordinator's date when it sent the order: holds are judged on this day, not on
+    /// the connector's clock, so that the coordinator can check the dates reported.
+    pub as_of: NaiveDate,
+    /// The last day of the controller's financial year; some rules run from it.
+    pub financial_year_end: FinancialYearEnd,
 }
 
 /// What a connector did for one job. None of its strings may hold personal data: they
@@ -35,6 +47,8 @@ pub struct Report {
     pub evidence: Vec<u8>,
     /// For failures: why.
     pub detail: String,
+    /// With [`Outcome::Retained`], and only then: what was kept, one entry per rule.
+    pub retained: Vec<Retained>,
 }
 
 impl Report {
@@ -52,6 +66,29 @@ impl Report {
             evidence_summary: evidence_summary.into(),
             evidence,
             detail: String::new(),
+            retained: Vec::new(),
+        }
+    }
+
+    /// Some items were kept under legal holds (restricted, not erased): outcome
+    /// [`Outcome::Retained`], whatever else was erased. `items_affected` counts everything
+    /// erased, anonymised or restricted. `retained` must not be empty (the coordinator
+    /// refuses a retained outcome that names no rule); when nothing is held, use
+    /// [`Report::from_counts`].
+    pub fn retained(
+        retained: Vec<Retained>,
+        items_affected: u64,
+        evidence_summary: impl Into<String>,
+        evidence: Vec<u8>,
+    ) -> Self {
+        Self {
+            retained,
+            ..Self::success(
+                Outcome::Retained,
+                items_affected,
+                evidence_summary,
+                evidence,
+            )
         }
     }
 
@@ -88,11 +125,13 @@ impl Report {
             evidence_summary: String::new(),
             evidence: Vec::new(),
             detail,
+            retained: Vec::new(),
         }
     }
 
     /// Whether the runner may remember this report's acknowledgment and answer a duplicate
-    /// work order with it. Everything but a retryable failure is final.
+    /// work order with it. Everything but a retryable failure is final: a retained report
+    /// too, since the coordinator sends a new attempt once the holds end.
     pub fn is_final(&self) -> bool {
         self.outcome != Outcome::FailedRetryable
     }
@@ -123,10 +162,37 @@ mod tests {
         assert_eq!(Report::from_counts(2, 1, "", Vec::new()).items_affected, 3);
     }
 
+    fn kept() -> Retained {
+        let date = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        Retained {
+            rule_id: "fi-kpl-vouchers".into(),
+            category: "accounting-voucher".into(),
+            items: 2,
+            latest_reference_date: date("2026-02-10"),
+            retained_until: date("2032-12-31"),
+        }
+    }
+
+    #[test]
+    fn a_retained_report_carries_its_rules() {
+        let report = Report::retained(vec![kept()], 3, "invoices: 2 restricted", b"{}".to_vec());
+        assert_eq!(report.outcome, Outcome::Retained);
+        assert_eq!(report.items_affected, 3);
+        assert_eq!(report.retained, [kept()]);
+        assert!(report.outcome.is_success());
+        assert!(
+            Report::from_counts(1, 0, "", Vec::new())
+                .retained
+                .is_empty()
+        );
+        assert!(Report::failed_permanent("x").retained.is_empty());
+    }
+
     #[test]
     fn only_retryable_failures_are_not_final() {
         assert!(!Report::failed_retryable("busy").is_final());
         assert!(Report::failed_permanent("no such table").is_final());
         assert!(Report::from_counts(0, 0, "", Vec::new()).is_final());
+        assert!(Report::retained(vec![kept()], 2, "", Vec::new()).is_final());
     }
 }

@@ -16,18 +16,24 @@
 //!   transport: signed acknowledgments, the idempotency cache, undecodable messages.
 //!
 //! The people are fixed ([`alice`], [`bob`], [`carol`]) so that subjects can be written
-//! against them; every case checks that no identifier leaks into a report.
+//! against them; every case checks that no identifier leaks into a report. The kit's jobs
+//! hold nothing; [`held_job`] and [`fi_vouchers`] are for a kind's own tests of legal holds.
 
 pub mod cases;
 pub mod runner_cases;
 
 use crate::connector::{Connector, Job, Report};
 use async_trait::async_trait;
+use chrono::NaiveDate;
+use erasure_core::retention::{Anchor, FinancialYearEnd, Ground, Period, Rule};
 use erasure_core::{Identifiers, Sensitive, SystemId};
 use std::sync::Arc;
 
 /// The system id the kit's jobs and work orders name.
 pub const SYSTEM: &str = "kit";
+
+/// The day the kit's jobs and work orders are judged on (`as_of`).
+pub const AS_OF: &str = "2026-11-20";
 
 /// A connector under test and direct access to the system it erases from.
 #[async_trait]
@@ -76,7 +82,46 @@ pub fn job(person: &Identifiers, request_id: &str, attempt: u32) -> Job {
         attempt,
         identifiers: person.clone(),
         categories: Vec::new(),
+        holds: Vec::new(),
+        as_of: date(AS_OF),
+        financial_year_end: FinancialYearEnd::default(),
     }
+}
+
+/// A job for `person` whose data may be held under `holds`, judged on `as_of`
+/// (`YYYY-MM-DD`), with calendar financial years.
+pub fn held_job(person: &Identifiers, request_id: &str, holds: Vec<Rule>, as_of: &str) -> Job {
+    Job {
+        holds,
+        as_of: date(as_of),
+        ..job(person, request_id, 1)
+    }
+}
+
+/// The Finnish rule for accounting vouchers (category `accounting-voucher`, id
+/// `fi-kpl-vouchers`): kept 6 years from the end of the calendar year in which the
+/// financial year ended.
+pub fn fi_vouchers() -> Rule {
+    Rule {
+        id: "fi-kpl-vouchers".into(),
+        jurisdiction: "FI".into(),
+        category: "accounting-voucher".into(),
+        title: "Vouchers and other accounting material".into(),
+        statute: "Kirjanpitolaki (Accounting Act) 1336/1997".into(),
+        section: "ch. 2 § 10(2)".into(),
+        source: String::new(),
+        ground: Ground::LegalObligation,
+        period: Period::years(6),
+        runs_from: Anchor::EndOfCalendarYearOfFinancialYearEnd,
+        condition: None,
+        note: String::new(),
+        transition: None,
+    }
+}
+
+/// `YYYY-MM-DD`; panics otherwise (test data).
+pub fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date YYYY-MM-DD")
 }
 
 /// Fails when any of `person`'s identifiers appears in what a report lets out.

@@ -1,7 +1,10 @@
 //! Connector SDK: everything a connector kind needs besides its own erasure logic.
 //!
 //! A connector kind (sql, object-store, ...) implements one method, [`Connector::erase`]:
-//! given a [`Job`] it erases the person's data in its system and returns a [`Report`].
+//! given a [`Job`] it erases the person's data in its system and returns a [`Report`]. Data
+//! that a retention rule of the job still holds ([`Job::holds`]) is restricted (GDPR Art. 18)
+//! instead, and reported per rule in [`Report::retained()`]; a kind that cannot restrict data
+//! refuses such a job rather than erase it.
 //! Everything around that is the same for every kind and lives here:
 //!
 //! - [`connector`]: the [`Connector`] trait, the [`Job`] it receives, the [`Report`] it returns.

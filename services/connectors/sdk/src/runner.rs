@@ -5,14 +5,20 @@
 //! succeed); check it is for this system; answer a duplicate with the cached final
 //! acknowledgment; otherwise pace, erase, sign, cache if final, publish. Publishing is the
 //! last step, so a failure anywhere before it leaves the work order to be delivered again,
-//! and a connector's idempotency makes the second erasure harmless.
+//! and a connector's idempotency makes the second erasure harmless. A work order with no
+//! valid identifier, or with an invalid retention rule or date, is answered with a signed
+//! permanent failure and the connector is not called.
+//!
+//! A retained report (items kept under legal holds) is final like any success: a duplicate
+//! of the same attempt gets the same answer, and when the holds end the coordinator sends
+//! a new attempt, which the cache does not answer, so the connector erases what was kept.
 //!
 //! Logs and spans carry the request id, the system and the attempt, never identifiers.
 
 use crate::cache::{AckCache, CacheError, Entry};
 use crate::connector::{Connector, Report};
 use crate::pacer::Pacer;
-use crate::wire::{NO_VALID_IDENTIFIER, acknowledgment, job_from_order, trace_headers};
+use crate::wire::{acknowledgment, job_from_order, trace_headers};
 use async_trait::async_trait;
 use erasure_bus::{BusError, Handler, HandlerError, Message, Subscription, Transport, topics};
 use erasure_core::SystemId;
@@ -160,9 +166,12 @@ impl Runner {
     }
 
     async fn run_job(&self, order: &WorkOrder) -> Report {
-        let Some(job) = job_from_order(order) else {
-            tracing::warn!("{NO_VALID_IDENTIFIER}");
-            return Report::failed_permanent(NO_VALID_IDENTIFIER);
+        let job = match job_from_order(order) {
+            Ok(job) => job,
+            Err(refusal) => {
+                tracing::warn!(%refusal, "work order refused");
+                return Report::failed_permanent(refusal.to_string());
+            }
         };
         self.pacer.wait().await;
         let report = self.connector.erase(&job).await;
@@ -170,6 +179,7 @@ impl Runner {
             kind = self.connector.kind(),
             outcome = report.outcome.name(),
             items = report.items_affected,
+            retained = report.retained.len(),
             detail = %report.detail,
             "erasure finished"
         );

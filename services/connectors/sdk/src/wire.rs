@@ -2,27 +2,83 @@
 //! [`Job`] and [`Report`]. Pure.
 
 use crate::connector::{Job, Report};
+use chrono::{DateTime, NaiveDate};
 use erasure_core::events::Outcome;
+use erasure_core::retention::{FinancialYearEnd, Rule, RuleBook};
 use erasure_core::{Identifiers, SystemId};
 use erasure_proto::v1::{self as proto, Acknowledgment, WorkOrder};
 
-/// The detail of the acknowledgment for a work order whose identifiers are missing or invalid.
-pub(crate) const NO_VALID_IDENTIFIER: &str = "work order carried no valid identifier";
+/// Why a work order cannot become a job. The runner answers it with a permanent failure
+/// whose detail is this message: it names fields and rule ids, never a value of the person.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refusal {
+    /// The identifier error itself is dropped: it says nothing a log may not, but nothing
+    /// useful either.
+    #[error("work order carried no valid identifier")]
+    NoValidIdentifier,
+    /// Ignoring a bad rule or date could erase what the law says to keep.
+    #[error("work order carried an invalid retention rule or date: {0}")]
+    InvalidRetention(String),
+}
 
-/// The job a work order asks for, or `None` when it carries no valid identifier. The
-/// identifier error itself is dropped: it says nothing a log may not, but nothing useful either.
-pub(crate) fn job_from_order(order: &WorkOrder) -> Option<Job> {
-    let ids = order.identifiers.as_ref()?;
+/// The job a work order asks for, checked as strictly as the coordinator's own files.
+pub(crate) fn job_from_order(order: &WorkOrder) -> Result<Job, Refusal> {
+    let ids = order
+        .identifiers
+        .as_ref()
+        .ok_or(Refusal::NoValidIdentifier)?;
     let identifiers =
-        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id)).ok()?;
-    Some(Job {
+        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id))
+            .map_err(|_| Refusal::NoValidIdentifier)?;
+    let holds = holds(order)?;
+    Ok(Job {
         request_id: order.request_id.clone(),
         task_id: order.task_id.clone(),
         system_id: SystemId::new(order.system_id.as_str()),
         attempt: order.attempt,
         identifiers,
         categories: order.categories.clone(),
+        as_of: as_of(order, !holds.is_empty())?,
+        financial_year_end: financial_year_end(order, !holds.is_empty())?,
+        holds,
     })
+}
+
+fn invalid(why: impl Into<String>) -> Refusal {
+    Refusal::InvalidRetention(why.into())
+}
+
+/// Every rule valid, no id twice.
+fn holds(order: &WorkOrder) -> Result<Vec<Rule>, Refusal> {
+    let rules = order.holds.iter().map(Rule::from_pb);
+    let rules = rules
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(e.0))?;
+    let book = RuleBook::new(rules).map_err(|e| invalid(e.0))?;
+    Ok(book.rules().to_vec())
+}
+
+/// `as_of` must be a date `YYYY-MM-DD`. Only an order with no holds may leave it empty
+/// (nothing is judged on it then): the day the order was issued stands in.
+fn as_of(order: &WorkOrder, held: bool) -> Result<NaiveDate, Refusal> {
+    if order.as_of.is_empty() && !held {
+        let issued = DateTime::from_timestamp_millis(order.issued_at_ms);
+        return Ok(issued.unwrap_or_default().date_naive());
+    }
+    let date = (order.as_of.len() == 10)
+        .then(|| NaiveDate::parse_from_str(&order.as_of, "%Y-%m-%d").ok())
+        .flatten();
+    date.ok_or_else(|| invalid("as_of must be a date YYYY-MM-DD"))
+}
+
+/// `financial_year_end` must be `MM-DD`. Only an order with no holds may leave it empty:
+/// the calendar year stands in.
+fn financial_year_end(order: &WorkOrder, held: bool) -> Result<FinancialYearEnd, Refusal> {
+    if order.financial_year_end.is_empty() && !held {
+        return Ok(FinancialYearEnd::default());
+    }
+    FinancialYearEnd::parse(&order.financial_year_end)
+        .ok_or_else(|| invalid("financial_year_end must be MM-DD"))
 }
 
 /// The acknowledgment of `report` for `order`, ready to sign.
@@ -42,6 +98,7 @@ pub(crate) fn acknowledgment(
         evidence_summary: report.evidence_summary.clone(),
         completed_at_ms,
         detail: report.detail.clone(),
+        retained: report.retained.iter().map(|r| r.to_pb()).collect(),
     }
 }
 
@@ -67,72 +124,4 @@ pub(crate) fn trace_headers(headers: &[(String, String)]) -> Vec<(String, String
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use erasure_core::IdentifierKind;
-
-    fn order(ids: Option<proto::Identifiers>) -> WorkOrder {
-        WorkOrder {
-            request_id: "r1".into(),
-            task_id: "r1/crm".into(),
-            system_id: "crm".into(),
-            attempt: 2,
-            identifiers: ids,
-            categories: vec!["contact".into()],
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn a_job_carries_the_order_and_normalised_identifiers() {
-        let ids = proto::Identifiers {
-            email: " Alice@Example.com".into(),
-            ..Default::default()
-        };
-        let job = job_from_order(&order(Some(ids))).expect("valid");
-        assert_eq!(
-            job.identifiers.get(IdentifierKind::Email),
-            Some("alice@example.com")
-        );
-        assert_eq!(job.identifiers.get(IdentifierKind::Phone), None);
-        assert_eq!((job.attempt, job.task_id.as_str()), (2, "r1/crm"));
-        assert_eq!(job.system_id.as_str(), "crm");
-        assert_eq!(job.categories, ["contact"]);
-    }
-
-    #[test]
-    fn missing_or_invalid_identifiers_give_no_job() {
-        assert_eq!(job_from_order(&order(None)), None);
-        assert_eq!(
-            job_from_order(&order(Some(proto::Identifiers::default()))),
-            None
-        );
-        let bad = proto::Identifiers {
-            phone: "040 123".into(),
-            ..Default::default()
-        };
-        assert_eq!(job_from_order(&order(Some(bad))), None);
-    }
-
-    #[test]
-    fn the_acknowledgment_digests_the_evidence() {
-        let report = Report::from_counts(1, 0, "t: 1 deleted", b"{}".to_vec());
-        let ack = acknowledgment(&order(None), &report, 42);
-        assert_eq!(ack.evidence_digest, erasure_proof::sha256(b"{}").to_vec());
-        assert_eq!(ack.outcome, proto::Outcome::Erased as i32);
-        assert_eq!(
-            (ack.attempt, ack.completed_at_ms, ack.items_affected),
-            (2, 42, 1)
-        );
-        assert_eq!(ack.evidence_summary, "t: 1 deleted");
-    }
-
-    #[test]
-    fn only_the_trace_context_is_carried_over() {
-        let headers = vec![
-            ("traceparent".to_owned(), "00-abc-def-01".to_owned()),
-            ("x-other".to_owned(), "dropped".to_owned()),
-        ];
-        assert_eq!(trace_headers(&headers), headers[..1]);
-    }
-}
+mod tests;

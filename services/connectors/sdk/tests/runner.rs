@@ -3,8 +3,9 @@
 mod support;
 
 use erasure_bus::{HandlerError, Transport, topics};
-use erasure_connector_sdk::kit::alice;
+use erasure_connector_sdk::kit::{alice, date, fi_vouchers};
 use erasure_connector_sdk::{Report, RunnerConfig};
+use erasure_core::events::Retained;
 use erasure_proto::v1::{self as proto, WorkOrder};
 use std::sync::Arc;
 use support::{Bench, Scripted, order, order_message};
@@ -125,6 +126,102 @@ async fn a_work_order_without_a_valid_identifier_is_refused_without_erasing() {
         assert_eq!(ack.outcome, proto::Outcome::FailedPermanent as i32);
         assert_eq!(ack.detail, "work order carried no valid identifier");
     }
+}
+
+#[tokio::test]
+async fn a_work_order_with_an_invalid_retention_rule_is_refused_without_erasing() {
+    let connector = Scripted::new([]);
+    let bench = Bench::start(connector.clone()).await;
+    let mut rule = fi_vouchers().to_pb();
+    rule.runs_from = "whenever".into();
+    let order = WorkOrder {
+        holds: vec![rule],
+        ..order(1)
+    };
+
+    bench
+        .deliver(order)
+        .await
+        .expect("handled: the refusal is acknowledged");
+
+    assert_eq!(connector.calls(), 0, "held data could have been erased");
+    let ack = bench.ack(0);
+    assert_eq!(ack.outcome, proto::Outcome::FailedPermanent as i32);
+    assert!(
+        ack.detail.starts_with(
+            "work order carried an invalid retention rule or date: rule fi-kpl-vouchers: runs_from"
+        ),
+        "{}",
+        ack.detail
+    );
+}
+
+#[tokio::test]
+async fn the_job_carries_the_holds_of_the_work_order() {
+    let connector = Scripted::new([]);
+    let bench = Bench::start(connector.clone()).await;
+    let order = WorkOrder {
+        holds: vec![fi_vouchers().to_pb()],
+        as_of: "2027-01-02".into(),
+        financial_year_end: "06-30".into(),
+        ..order(1)
+    };
+
+    bench.deliver(order).await.expect("handled");
+
+    let job = &connector.jobs()[0];
+    assert_eq!(job.holds, [fi_vouchers()]);
+    assert_eq!(job.as_of, date("2027-01-02"));
+    assert_eq!(job.financial_year_end.to_string(), "06-30");
+}
+
+/// Kept items are final for their attempt; when the holds end, the coordinator's new
+/// attempt reaches the connector, which erases them.
+#[tokio::test]
+async fn a_retained_ack_is_cached_for_its_attempt_and_a_later_attempt_erases_again() {
+    let kept = Retained {
+        rule_id: "fi-kpl-vouchers".into(),
+        category: "accounting-voucher".into(),
+        items: 2,
+        latest_reference_date: date("2026-02-10"),
+        retained_until: date("2032-12-31"),
+    };
+    let retained = Report::retained(
+        vec![kept.clone()],
+        2,
+        "invoices: 2 restricted",
+        b"{}".to_vec(),
+    );
+    let connector = Scripted::new([retained]);
+    let bench = Bench::start(connector.clone()).await;
+
+    bench.deliver(order(1)).await.expect("attempt 1");
+    bench.deliver(order(1)).await.expect("duplicate attempt 1");
+
+    assert_eq!(connector.calls(), 1, "answered from the cache");
+    assert_eq!(bench.payloads()[0], bench.payloads()[1]);
+    let ack = bench.ack(0);
+    assert_eq!(ack.outcome, proto::Outcome::Retained as i32);
+    assert_eq!(ack.retained, [kept.to_pb()]);
+    let evidence = bench.runner.evidence("req-1").await.expect("readable");
+    assert_eq!(
+        evidence.as_deref(),
+        Some(&b"{}"[..]),
+        "the evidence is kept"
+    );
+
+    bench
+        .deliver(order(2))
+        .await
+        .expect("attempt 2, after the hold");
+    assert_eq!(
+        connector.calls(),
+        2,
+        "the new attempt reached the connector"
+    );
+    let after = bench.ack(2);
+    assert_eq!(after.outcome, proto::Outcome::Erased as i32);
+    assert!(after.retained.is_empty());
 }
 
 #[tokio::test]

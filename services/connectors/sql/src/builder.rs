@@ -4,7 +4,7 @@
 //! Names come from the validated configuration and are quoted anyway; identifier values
 //! are never written into the SQL text, only bound as parameters in placeholder order.
 
-use crate::plan::{Selection, Step};
+use crate::plan::{Hold, Selection, Step};
 use erasure_core::{Identifiers, Sensitive};
 
 /// SQL text and its parameters. `Debug` redacts the parameters (they are personal data).
@@ -27,21 +27,81 @@ pub fn delete(step: &Step, person: &Identifiers) -> Statement {
 pub fn anonymise(step: &Step, columns: &[String], person: &Identifiers) -> Statement {
     let mut params = Vec::new();
     let predicate = predicate(&step.selection, person, &mut params);
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {predicate} AND {}",
+        quote(&step.table),
+        set_null(columns),
+        any_left(columns)
+    );
+    Statement { sql, params }
+}
+
+/// `"a" = NULL, "b" = NULL`
+fn set_null(columns: &[String]) -> String {
     let set: Vec<String> = columns
         .iter()
         .map(|c| format!("{} = NULL", quote(c)))
         .collect();
-    let any_left: Vec<String> = columns
+    set.join(", ")
+}
+
+/// `("a" IS NOT NULL OR "b" IS NOT NULL)`
+fn any_left(columns: &[String]) -> String {
+    let any: Vec<String> = columns
         .iter()
         .map(|c| format!("{} IS NOT NULL", quote(c)))
         .collect();
+    format!("({})", any.join(" OR "))
+}
+
+/// What the hold decision reads of each selected row: its `rowid`, its reference date, and
+/// per condition (in [`Hold::conditions`] order) 1 if the flag column is non-NULL and not
+/// 0, else 0.
+pub fn hold_candidates(step: &Step, hold: &Hold, person: &Identifiers) -> Statement {
+    let mut params = Vec::new();
+    let predicate = predicate(&step.selection, person, &mut params);
+    let mut columns = vec!["rowid".to_owned(), quote(&hold.reference_date)];
+    columns.extend(
+        hold.conditions
+            .iter()
+            .map(|(_, column)| format!("COALESCE({} <> 0, 0)", quote(column))),
+    );
     let sql = format!(
-        "UPDATE {} SET {} WHERE {predicate} AND ({})",
-        quote(&step.table),
-        set.join(", "),
-        any_left.join(" OR ")
+        "SELECT {} FROM {} WHERE {predicate}",
+        columns.join(", "),
+        quote(&step.table)
     );
     Statement { sql, params }
+}
+
+/// Marks one row restricted; binds its `rowid` as `?1`.
+pub fn restrict_row(table: &str, hold: &Hold) -> String {
+    format!(
+        "UPDATE {} SET {} = 1 WHERE rowid = {}",
+        quote(table),
+        quote(&hold.restrict),
+        placeholder(1)
+    )
+}
+
+/// Deletes one row; binds its `rowid` as `?1`.
+pub fn delete_row(table: &str) -> String {
+    format!(
+        "DELETE FROM {} WHERE rowid = {}",
+        quote(table),
+        placeholder(1)
+    )
+}
+
+/// Anonymises one row if anything is left to clear; binds its `rowid` as `?1`.
+pub fn anonymise_row(table: &str, columns: &[String]) -> String {
+    format!(
+        "UPDATE {} SET {} WHERE rowid = {} AND {}",
+        quote(table),
+        set_null(columns),
+        placeholder(1),
+        any_left(columns)
+    )
 }
 
 /// `SELECT COUNT(*)` of the selected rows: what remains after a delete.

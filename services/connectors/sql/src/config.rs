@@ -11,11 +11,29 @@
 //! table = "contracts"
 //! join = { column = "customer_id", references = "customers.id" }
 //! action = { anonymise = ["holder_name", "billing_address"] }
+//! # Invoices are accounting vouchers: while a retention rule holds one, it is restricted
+//! # (GDPR Art. 18: `restricted` set to 1) and kept; once no rule holds it, it is deleted.
+//! [[tables]]
+//! table = "invoices"
+//! match = [ { column = "customer_number", identifier = "customer_id" } ]
+//! action = "delete"
+//! category = "accounting-voucher"
+//! reference_date = "issued_on"
+//! restrict = "restricted"
+//! conditions = { "complaint-open" = "complaint_open" }
 //! ```
+//!
+//! Legal holds: the work order carries the retention rules that may hold this system's
+//! data. A table with a `category` that one of them covers is read row by row: each row's
+//! `reference_date` and `conditions` decide whether a rule still holds it on the order's
+//! date. Held rows get `restrict` = 1 and keep everything; the others get the table's
+//! `action`. Rows of tables joined to a held table are not held themselves: give such a
+//! table its own `match` and `category` if it must be kept too.
 //!
 //! Deserialising checks only the shape; [`crate::plan::Plan::new`] checks the meaning.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// One database and the tables in it that hold personal data.
@@ -56,6 +74,26 @@ pub struct Table {
     pub join: Option<Join>,
     /// Delete the rows, or set some of their columns to NULL.
     pub action: Action,
+    /// The data category the rows belong to (e.g. `accounting-voucher`), as retention rules
+    /// name it. Without one, the rows are never held. A table with a category must use
+    /// `match`: kept rows must stay findable by the person's identifiers after the rows
+    /// they would join to are gone.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// With `category`, required: the column holding each row's date, which a rule's period
+    /// runs from (`YYYY-MM-DD` text; a longer ISO date-time's first ten characters count).
+    /// A held row with no readable date fails the erasure: guessing could erase too early.
+    #[serde(default)]
+    pub reference_date: Option<String>,
+    /// With `category`, required: the column set to 1 on rows kept under a hold, the
+    /// GDPR Art. 18 restriction marker the system's applications must honour.
+    #[serde(default)]
+    pub restrict: Option<String>,
+    /// With `category`, optional: condition name (as rules name it, e.g. `complaint-open`)
+    /// to the column flagging it. The condition holds for a row whose column is non-NULL
+    /// and non-zero; rules with that condition then apply to it.
+    #[serde(default)]
+    pub conditions: BTreeMap<String, String>,
 }
 
 /// An identity column and the kind of identifier it holds.

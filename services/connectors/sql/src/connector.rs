@@ -54,8 +54,8 @@ impl Connector for SqlConnector {
 
     async fn erase(&self, job: &Job) -> Report {
         let (database, timeout) = (self.database.clone(), self.busy_timeout);
-        let (plan, person) = (Arc::clone(&self.plan), job.identifiers.clone());
-        let run = move || execute::run(&database, timeout, &plan, &person);
+        let (plan, owned) = (Arc::clone(&self.plan), job.clone());
+        let run = move || execute::run(&database, timeout, &plan, &owned);
         match tokio::task::spawn_blocking(run).await {
             Ok(Ok(results)) => evidence::report(job, &results),
             Ok(Err(Failure::Retryable(detail))) => Report::failed_retryable(detail),

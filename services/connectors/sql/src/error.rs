@@ -30,4 +30,36 @@ pub enum ConfigError {
     Cycle(Vec<String>),
     #[error("table {0}: `anonymise` lists no column")]
     EmptyAnonymise(String),
+    #[error("table {table}: category {category:?} must be lowercase letters, digits and '-'")]
+    InvalidCategory { table: String, category: String },
+    #[error(
+        "table {0}: a table with a `category` must find its rows with `match`, not `join`: the rows it joins to may be erased while these are kept, and a later erasure could not find them"
+    )]
+    HeldJoin(String),
+    #[error("table {table}: `category` needs `{key}` ({why})")]
+    HoldNeeds {
+        table: String,
+        key: &'static str,
+        why: &'static str,
+    },
+    #[error("table {table}: `{key}` applies only to a table with a `category`")]
+    HoldWithoutCategory { table: String, key: &'static str },
+    #[error("table {table}: condition {condition:?} must be lowercase letters, digits and '-'")]
+    InvalidCondition { table: String, condition: String },
+    #[error(
+        "table {table}: the `restrict` column {column} is also used for `{other}`; the marker needs a column of its own"
+    )]
+    SharedRestrict {
+        table: String,
+        column: String,
+        other: &'static str,
+    },
+    #[error(
+        "table {table}: `anonymise` must not clear the `{key}` column {column}: every later erasure needs it to decide whether a rule still holds the row"
+    )]
+    AnonymisedHoldColumn {
+        table: String,
+        column: String,
+        key: &'static str,
+    },
 }

@@ -1,5 +1,7 @@
 //! Runs a [`Plan`] against a SQLite database: one connection per job, one transaction for
-//! all tables, so a failure half-way leaves the database as it was.
+//! all tables, so a failure half-way leaves the database as it was. A table whose category
+//! a rule of the job covers goes through [`crate::restrict`] instead: row by row, held rows
+//! restricted, the others given the table's action.
 //!
 //! Errors are classified here (the adapter knows its database's codes): busy, locked or
 //! unreachable is retryable; anything else (no such table or column, a constraint) means
@@ -8,7 +10,10 @@
 
 use crate::builder::{self, Statement};
 use crate::config::Action;
-use crate::plan::{Plan, Step};
+use crate::plan::{Hold, Plan, Step};
+use crate::restrict;
+use chrono::NaiveDate;
+use erasure_connector_sdk::Job;
 use erasure_core::Identifiers;
 use rusqlite::config::DbConfig;
 use rusqlite::ffi::ErrorCode;
@@ -26,8 +31,45 @@ pub struct TableResult {
     pub deleted: u64,
     pub anonymised: u64,
     /// For delete tables: rows still selected right after the delete (within the
-    /// transaction, before any table they join to is touched).
+    /// transaction, before any table they join to is touched), not counting held rows.
     pub remaining: Option<u64>,
+    /// The table's data category, if it has one.
+    pub category: Option<String>,
+    /// Rows kept under retention rules, per rule; empty when none is held.
+    pub restricted: Vec<Restricted>,
+}
+
+impl TableResult {
+    /// Nothing done yet.
+    pub fn new(step: &Step) -> Self {
+        Self {
+            table: step.table.clone(),
+            position: step.position,
+            action: step.action.clone(),
+            deleted: 0,
+            anonymised: 0,
+            remaining: None,
+            category: step.hold.as_ref().map(|h| h.category.clone()),
+            restricted: Vec::new(),
+        }
+    }
+
+    /// Rows restricted under any rule.
+    pub fn restricted_rows(&self) -> u64 {
+        self.restricted.iter().map(|r| r.items).sum()
+    }
+}
+
+/// Rows of one table kept (restricted) under one retention rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restricted {
+    pub rule_id: String,
+    pub category: String,
+    pub items: u64,
+    /// The latest reference date among the rows: it decides `retained_until`.
+    pub latest_reference_date: NaiveDate,
+    /// The last day the rule keeps them.
+    pub retained_until: NaiveDate,
 }
 
 /// Why a run failed, and whether trying again can help.
@@ -37,12 +79,12 @@ pub enum Failure {
     Permanent(String),
 }
 
-/// Runs every step of `plan` for `person` and commits.
+/// Runs every step of `plan` for the job's person, under the job's holds, and commits.
 pub fn run(
     database: &Path,
     busy_timeout: Duration,
     plan: &Plan,
-    person: &Identifiers,
+    job: &Job,
 ) -> Result<Vec<TableResult>, Failure> {
     let mut conn = open(database, busy_timeout)?;
     // IMMEDIATE takes the write lock now: a busy database fails before any work is done.
@@ -52,7 +94,10 @@ pub fn run(
     let results = plan
         .steps
         .iter()
-        .map(|step| run_step(&tx, step, person))
+        .map(|step| match held(step, job) {
+            Some(hold) => restrict::run_step(&tx, step, hold, job),
+            None => run_step(&tx, step, &job.identifiers),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().map_err(|e| classify(&e, "committing"))?;
     Ok(results)
@@ -71,6 +116,14 @@ fn open(database: &Path, busy_timeout: Duration) -> Result<Connection, Failure> 
     Ok(conn)
 }
 
+/// The step's hold, if a rule of the job covers its category. Other tables, with a category
+/// or not, take the plain path: nothing in them can be held.
+fn held<'a>(step: &'a Step, job: &Job) -> Option<&'a Hold> {
+    let hold = step.hold.as_ref()?;
+    let covered = job.holds.iter().any(|r| r.category == hold.category);
+    covered.then_some(hold)
+}
+
 fn run_step(
     tx: &Transaction<'_>,
     step: &Step,
@@ -78,14 +131,7 @@ fn run_step(
 ) -> Result<TableResult, Failure> {
     let context = format!("table {}", step.table);
     let fail = |e: rusqlite::Error| classify(&e, &context);
-    let mut result = TableResult {
-        table: step.table.clone(),
-        position: step.position,
-        action: step.action.clone(),
-        deleted: 0,
-        anonymised: 0,
-        remaining: None,
-    };
+    let mut result = TableResult::new(step);
     match &step.action {
         Action::Delete => {
             result.deleted = execute(tx, &builder::delete(step, person)).map_err(fail)?;
@@ -99,7 +145,7 @@ fn run_step(
     Ok(result)
 }
 
-fn bound(statement: &Statement) -> impl rusqlite::Params + '_ {
+pub(crate) fn bound(statement: &Statement) -> impl rusqlite::Params + '_ {
     params_from_iter(statement.params.iter().map(|p| p.expose()))
 }
 
@@ -108,7 +154,7 @@ fn execute(tx: &Transaction<'_>, statement: &Statement) -> rusqlite::Result<u64>
     Ok(u64::try_from(changed).unwrap_or(u64::MAX))
 }
 
-fn count(tx: &Transaction<'_>, statement: &Statement) -> rusqlite::Result<u64> {
+pub(crate) fn count(tx: &Transaction<'_>, statement: &Statement) -> rusqlite::Result<u64> {
     let n: i64 = tx.query_row(&statement.sql, bound(statement), |row| row.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -4,11 +4,18 @@
 //! Order: a table reached through a join is processed before the table it joins to
 //! (deepest join first). Its rows are found by a subquery on the referenced table, so
 //! they must be handled while the referenced rows still exist and still match.
+//!
+//! A table with a `category` gets a [`Hold`] (checked in `hold`): it must be a `match`
+//! table, so it sits at depth 0 and its kept rows stay findable on a later erasure.
+
+mod hold;
 
 use crate::config::{Action, Config, Table};
 use crate::error::ConfigError;
 use erasure_core::IdentifierKind;
 use std::collections::BTreeMap;
+
+pub use hold::Hold;
 
 /// How the person's rows of one table are found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +37,8 @@ pub struct Step {
     pub table: String,
     pub selection: Selection,
     pub action: Action,
+    /// Whether, and how, retention rules may hold the rows.
+    pub hold: Option<Hold>,
     /// Position in the configuration, to report tables in the order the operator wrote.
     pub position: usize,
 }
@@ -56,6 +65,7 @@ impl Plan {
                 table: table.table.clone(),
                 selection,
                 action: table.action.clone(),
+                hold: hold::hold(table)?,
                 position,
             };
             steps.push((depth, step));

@@ -88,3 +88,20 @@ fn an_unknown_action_is_an_error_naming_it() {
     let err = system(&text).expect_err("unknown action").to_string();
     assert!(err.contains("truncate"), "{err}");
 }
+
+#[test]
+fn hold_settings_parse_and_a_misspelt_one_is_named() {
+    let held = EMBEDDED.replace(
+        "action = \"delete\"",
+        "action = \"delete\"\ncategory = \"accounting-voucher\"\nreference_date = \"issued_on\"\nrestrict = \"restricted\"\nconditions = { \"complaint-open\" = \"complaint_open\" }",
+    );
+    let ConnectorConfig::Sql(config) = system(&held).expect("parses").connector;
+    let table = &config.tables[0];
+    assert_eq!(table.category.as_deref(), Some("accounting-voucher"));
+    assert_eq!(table.reference_date.as_deref(), Some("issued_on"));
+    assert_eq!(table.restrict.as_deref(), Some("restricted"));
+    assert_eq!(table.conditions["complaint-open"], "complaint_open");
+    let typo = held.replace("reference_date", "reference_day");
+    let err = system(&typo).expect_err("unknown key").to_string();
+    assert!(err.contains("reference_day"), "{err}");
+}

@@ -1,7 +1,7 @@
 //! Kit cases for the connector behind a [`Runner`] on the embedded transport, with a
 //! recording subscriber on the acknowledgment topic.
 
-use super::{KitSubject, SYSTEM, alice};
+use super::{AS_OF, KitSubject, SYSTEM, alice};
 use crate::connector::{Connector, Job, Report};
 use crate::runner::{Runner, RunnerConfig};
 use async_trait::async_trait;
@@ -160,6 +160,9 @@ pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkO
         categories: Vec::new(),
         deadline: "2030-01-31".to_owned(),
         issued_at_ms: 0,
+        holds: Vec::new(),
+        as_of: AS_OF.to_owned(),
+        financial_year_end: "12-31".to_owned(),
     }
 }
 

@@ -24,6 +24,7 @@ fn step(table: &str, selection: Selection) -> Step {
         table: table.into(),
         selection,
         action: Action::Delete,
+        hold: None,
         position: 0,
     }
 }
@@ -122,6 +123,49 @@ fn values_never_enter_the_sql_text_or_debug_output() {
     assert!(!statement.sql.contains(hostile));
     assert_eq!(values(&statement), [hostile]);
     assert!(!format!("{statement:?}").contains(hostile));
+}
+
+fn invoices_hold() -> Hold {
+    Hold {
+        category: "accounting-voucher".into(),
+        reference_date: "issued_on".into(),
+        restrict: "restricted".into(),
+        conditions: vec![
+            ("complaint-open".into(), "complaint_open".into()),
+            ("disputed".into(), "dispute".into()),
+        ],
+    }
+}
+
+#[test]
+fn the_hold_decision_reads_rowid_date_and_one_flag_per_condition() {
+    let invoices = Selection::Match(vec![("customer_number".into(), CustomerId)]);
+    let statement = hold_candidates(
+        &step("invoices", invoices),
+        &invoices_hold(),
+        &person(None, None, Some("C-1")),
+    );
+    assert_eq!(
+        statement.sql,
+        r#"SELECT rowid, "issued_on", COALESCE("complaint_open" <> 0, 0), COALESCE("dispute" <> 0, 0) FROM "invoices" WHERE ("customer_number" = ?1)"#
+    );
+    assert_eq!(values(&statement), ["C-1"]);
+}
+
+#[test]
+fn row_statements_bind_only_the_rowid() {
+    assert_eq!(
+        restrict_row("invoices", &invoices_hold()),
+        r#"UPDATE "invoices" SET "restricted" = 1 WHERE rowid = ?1"#
+    );
+    assert_eq!(
+        delete_row("invoices"),
+        r#"DELETE FROM "invoices" WHERE rowid = ?1"#
+    );
+    assert_eq!(
+        anonymise_row("invoices", &["name".to_owned(), "address".to_owned()]),
+        r#"UPDATE "invoices" SET "name" = NULL, "address" = NULL WHERE rowid = ?1 AND ("name" IS NOT NULL OR "address" IS NOT NULL)"#
+    );
 }
 
 #[test]

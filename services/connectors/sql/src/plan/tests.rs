@@ -16,6 +16,10 @@ fn matching(table: &str, columns: &[(&str, &str)]) -> Table {
         ),
         join: None,
         action: Action::Delete,
+        category: None,
+        reference_date: None,
+        restrict: None,
+        conditions: Default::default(),
     }
 }
 
@@ -27,7 +31,7 @@ fn joined(table: &str, column: &str, references: &str) -> Table {
             column: column.into(),
             references: references.into(),
         }),
-        action: Action::Delete,
+        ..matching(table, &[])
     }
 }
 

@@ -1,0 +1,169 @@
+//! Certificate supplements: issued when data kept under a legal hold was erased after the
+//! hold ended. A protobuf `CertificateSupplement`, signed by the coordinator like a
+//! certificate but under its own context, so neither can pass for the other.
+//!
+//! The file (`erasure-certificate-supplement-file/v1`):
+//! - `signed_supplement`: base64 of the encoded `SignedCertificate` — the only signed part;
+//! - `supplement`: a readable rendering of it, checked to match the signed part;
+//! - `keys`: the public keys that signed it, as the issuer declares them.
+//!
+//! A supplement names its certificate by `certificate_hash`, SHA-256 of the certificate
+//! file's decoded `signed_certificate`; given that file, verification checks the link.
+
+use crate::certificate::{self, CertificateFile};
+use crate::keys::{KeyPair, TrustStore};
+use crate::retention::{self, Scope};
+use crate::verification::{self as verify, Document, Verification};
+use crate::view::{self as views, ExceptionView, SystemView, rfc3339};
+use crate::{ProofError, SUPPLEMENT_CONTEXT, sha256};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use erasure_proto::v1::{Certificate, CertificateSupplement, SignedCertificate};
+use prost::Message;
+use serde::{Deserialize, Serialize};
+
+pub const SUPPLEMENT_FORMAT: &str = "erasure-certificate-supplement/v1";
+pub const SUPPLEMENT_FILE_FORMAT: &str = "erasure-certificate-supplement-file/v1";
+
+pub(crate) const DOCUMENT: Document = Document {
+    noun: "supplement",
+    file_format: SUPPLEMENT_FILE_FORMAT,
+    field: "signed_supplement",
+    message: "CertificateSupplement",
+    format: SUPPLEMENT_FORMAT,
+    context: SUPPLEMENT_CONTEXT,
+};
+
+/// Signs an encoded supplement with the coordinator's key.
+pub fn sign_supplement(key: &KeyPair, s: &CertificateSupplement) -> SignedCertificate {
+    let bytes = s.encode_to_vec();
+    SignedCertificate {
+        signature: key.sign(SUPPLEMENT_CONTEXT, &bytes),
+        certificate: bytes,
+        key_id: key.key_id().to_owned(),
+    }
+}
+
+/// The supplement file as JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementFile {
+    pub format: String,
+    pub supplement: SupplementView,
+    pub signed_supplement: String,
+    pub keys: TrustStore,
+}
+
+/// What a person reads. Derived from the signed bytes; never trusted on its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementView {
+    pub request_id: String,
+    /// 1, 2, ... in order of issue.
+    pub sequence: u32,
+    /// Hex SHA-256 of the certificate's encoded `SignedCertificate`.
+    pub certificate_hash: String,
+    pub issued_at: String,
+    pub coordinator_key_id: String,
+    /// The systems that answered after their holds ended.
+    pub systems: Vec<SystemView>,
+    /// The holds that ended.
+    pub ended: Vec<ExceptionView>,
+    /// The holds still running.
+    pub remaining: Vec<ExceptionView>,
+}
+
+/// Renders the readable view of a supplement (acknowledgments decoded, unverified).
+pub fn view(s: &CertificateSupplement) -> Result<SupplementView, ProofError> {
+    Ok(SupplementView {
+        request_id: s.request_id.clone(),
+        sequence: s.sequence,
+        certificate_hash: hex::encode(&s.certificate_hash),
+        issued_at: rfc3339(s.issued_at_ms),
+        coordinator_key_id: s.coordinator_key_id.clone(),
+        systems: views::system_views(&s.systems)?,
+        ended: views::exception_views(&s.ended),
+        remaining: views::exception_views(&s.remaining),
+    })
+}
+
+/// Builds the supplement file from the signed supplement and the public keys involved.
+pub fn supplement_to_file(
+    signed: &SignedCertificate,
+    keys: TrustStore,
+) -> Result<SupplementFile, ProofError> {
+    let s = CertificateSupplement::decode(signed.certificate.as_slice())
+        .map_err(|_| ProofError::Malformed("supplement".into()))?;
+    Ok(SupplementFile {
+        format: SUPPLEMENT_FILE_FORMAT.into(),
+        supplement: view(&s)?,
+        signed_supplement: B64.encode(signed.encode_to_vec()),
+        keys,
+    })
+}
+
+/// Verifies a supplement file offline, like a certificate file. With `certificate_json`
+/// (the certificate file it supplements), also checks that it supplements that one.
+pub fn verify_supplement_file(
+    json: &str,
+    trust: Option<&TrustStore>,
+    certificate_json: Option<&str>,
+) -> Verification {
+    let mut v = Verification::default();
+    let Some(file) = verify::parse_file(&mut v, &DOCUMENT, json, |f: &SupplementFile| {
+        f.format.as_str()
+    }) else {
+        return v;
+    };
+    v.self_declared_keys = trust.is_none();
+    let keys = trust.unwrap_or(&file.keys);
+    let Some((signed, s)) =
+        verify::decode_signed::<CertificateSupplement>(&mut v, &DOCUMENT, &file.signed_supplement)
+    else {
+        return v;
+    };
+    let (format, key_id) = (&s.format, &s.coordinator_key_id);
+    verify::verify_coordinator(&mut v, keys, &DOCUMENT, &signed, format, key_id);
+    verify::verify_systems(&mut v, keys, &DOCUMENT, &s.request_id, &s.systems);
+    retention::verify_exceptions(&mut v, &s.systems, &s.remaining, Scope::AnsweredSystems);
+    retention::verify_ended(&mut v, &s.systems, &s.ended);
+    verify::verify_readable(&mut v, &DOCUMENT, view(&s), &file.supplement);
+    if let Some(certificate_json) = certificate_json {
+        v.record("supplements certificate", link(&s, certificate_json));
+    }
+    v
+}
+
+/// The supplement names this certificate: its hash, and the same request.
+fn link(s: &CertificateSupplement, certificate_json: &str) -> Result<String, String> {
+    let file: CertificateFile = serde_json::from_str(certificate_json)
+        .map_err(|e| format!("not a certificate file: {e}"))?;
+    if file.format != certificate::FILE_FORMAT {
+        return Err(format!("not a certificate file: format {:?}", file.format));
+    }
+    let bytes = B64
+        .decode(&file.signed_certificate)
+        .map_err(|_| "the certificate's signed_certificate is not base64".to_owned())?;
+    let request_id = SignedCertificate::decode(bytes.as_slice())
+        .ok()
+        .and_then(|signed| Certificate::decode(signed.certificate.as_slice()).ok())
+        .map(|c| c.request_id)
+        .ok_or_else(|| "the certificate's signed_certificate does not decode".to_owned())?;
+    let hash = hex::encode(sha256(&bytes));
+    let named = hex::encode(&s.certificate_hash);
+    if hash != named {
+        Err(format!(
+            "supplements certificate {named}, but this certificate is {hash}"
+        ))
+    } else if request_id != s.request_id {
+        Err(format!(
+            "the certificate is for request {request_id}, the supplement for {}",
+            s.request_id
+        ))
+    } else {
+        Ok(format!("certificate {hash} of request {request_id}"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

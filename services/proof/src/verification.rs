@@ -1,0 +1,272 @@
+//! Verification results, and the checks that certificates and supplements share: both are
+//! a protobuf message signed by the coordinator into a `SignedCertificate`, shipped in a
+//! JSON file with a readable view and the public keys.
+
+use crate::keys::TrustStore;
+use crate::view::outcome_name;
+use crate::{ProofError, ack};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use erasure_proto::v1::{Outcome, SignedCertificate, SystemResult};
+use prost::Message;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// One check of a verification, named so a reader knows what passed or failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Every check made, in order. The document is valid when every check passed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub checks: Vec<Check>,
+    /// Set when keys came from the file itself rather than from a trust file.
+    pub self_declared_keys: bool,
+}
+
+impl Verification {
+    pub fn is_valid(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.ok)
+    }
+
+    pub(crate) fn record(
+        &mut self,
+        name: impl Into<String>,
+        result: Result<String, String>,
+    ) -> bool {
+        let ok = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.checks.push(Check {
+            name: name.into(),
+            ok,
+            detail,
+        });
+        ok
+    }
+}
+
+/// A kind of signed document: names its checks, fixes its formats and signature context.
+pub(crate) struct Document {
+    /// "certificate" or "supplement", as check names and details say it.
+    pub noun: &'static str,
+    /// The file's `format`.
+    pub file_format: &'static str,
+    /// The JSON field holding base64 of the encoded `SignedCertificate`.
+    pub field: &'static str,
+    /// The protobuf message inside the signed bytes, for error messages.
+    pub message: &'static str,
+    /// The signed message's `format`.
+    pub format: &'static str,
+    pub context: &'static [u8],
+}
+
+pub(crate) fn check_eq(what: &str, got: &str, want: &str) -> Result<String, String> {
+    if got == want {
+        Ok(format!("{what} {got}"))
+    } else {
+        Err(format!("{what} is {got:?}, expected {want:?}"))
+    }
+}
+
+/// Parses the JSON file and checks its format ("<noun> file", "file format").
+pub(crate) fn parse_file<F: DeserializeOwned>(
+    v: &mut Verification,
+    doc: &Document,
+    json: &str,
+    format: impl FnOnce(&F) -> &str,
+) -> Option<F> {
+    let file: F = match serde_json::from_str(json) {
+        Ok(f) => f,
+        Err(e) => {
+            v.record(
+                format!("{} file", doc.noun),
+                Err(format!("not a {} file: {e}", doc.noun)),
+            );
+            return None;
+        }
+    };
+    v.record(
+        "file format",
+        check_eq("format", format(&file), doc.file_format),
+    )
+    .then_some(file)
+}
+
+/// Decodes base64 → `SignedCertificate` → the signed message ("signed <noun> encoding").
+pub(crate) fn decode_signed<M: Message + Default>(
+    v: &mut Verification,
+    doc: &Document,
+    b64: &str,
+) -> Option<(SignedCertificate, M)> {
+    let decoded = B64
+        .decode(b64)
+        .map_err(|_| format!("{} is not base64", doc.field))
+        .and_then(|b| {
+            SignedCertificate::decode(b.as_slice())
+                .map_err(|_| format!("{} is not a SignedCertificate", doc.field))
+        })
+        .and_then(|s| {
+            M::decode(s.certificate.as_slice())
+                .map(|m| (s, m))
+                .map_err(|_| format!("the signed bytes are not a {}", doc.message))
+        });
+    let name = format!("signed {} encoding", doc.noun);
+    match decoded {
+        Ok(pair) => {
+            v.record(name, Ok("decoded".into()));
+            Some(pair)
+        }
+        Err(e) => {
+            v.record(name, Err(e));
+            None
+        }
+    }
+}
+
+/// "<noun> format", "coordinator signature" (under the document's context) and
+/// "coordinator key id".
+pub(crate) fn verify_coordinator(
+    v: &mut Verification,
+    keys: &TrustStore,
+    doc: &Document,
+    signed: &SignedCertificate,
+    format: &str,
+    key_id: &str,
+) {
+    v.record(
+        format!("{} format", doc.noun),
+        check_eq("format", format, doc.format),
+    );
+    let sig = keys
+        .coordinator_key(&signed.key_id)
+        .map_err(|e| e.to_string())
+        .and_then(|key| {
+            if key.verify(doc.context, &signed.certificate, &signed.signature) {
+                Ok(format!("signed by coordinator key {}", signed.key_id))
+            } else {
+                Err(format!(
+                    "bad signature by coordinator key {}",
+                    signed.key_id
+                ))
+            }
+        });
+    v.record("coordinator signature", sig);
+    v.record(
+        "coordinator key id",
+        check_eq("key id", key_id, &signed.key_id),
+    );
+}
+
+/// "acknowledgment of <system>", for each system: signed by a key of that system, for
+/// this request, saying what the document says, and a completion.
+pub(crate) fn verify_systems(
+    v: &mut Verification,
+    keys: &TrustStore,
+    doc: &Document,
+    request_id: &str,
+    systems: &[SystemResult],
+) {
+    for s in systems {
+        let result = s
+            .acknowledgment
+            .as_ref()
+            .ok_or_else(|| "missing".to_owned())
+            .and_then(|signed| {
+                let a = ack::verify_ack(keys, signed).map_err(|e| e.to_string())?;
+                acknowledges(doc, request_id, s, &a)?;
+                Ok(format!(
+                    "{} signed by {}",
+                    outcome_name(a.outcome),
+                    signed.key_id
+                ))
+            });
+        v.record(format!("acknowledgment of {}", s.system_id), result);
+    }
+}
+
+fn acknowledges(
+    doc: &Document,
+    request_id: &str,
+    s: &SystemResult,
+    a: &erasure_proto::v1::Acknowledgment,
+) -> Result<(), String> {
+    if a.request_id != request_id {
+        return Err(format!("is for request {}, not {request_id}", a.request_id));
+    }
+    if a.system_id != s.system_id {
+        return Err(format!(
+            "is from system {}, listed as {}",
+            a.system_id, s.system_id
+        ));
+    }
+    if a.outcome != s.outcome {
+        return Err(format!(
+            "says {}, the {} says {}",
+            outcome_name(a.outcome),
+            doc.noun,
+            outcome_name(s.outcome)
+        ));
+    }
+    let completion = matches!(
+        Outcome::try_from(a.outcome),
+        Ok(Outcome::Erased | Outcome::Anonymised | Outcome::NothingFound | Outcome::Retained)
+    );
+    if !completion {
+        return Err(format!(
+            "outcome {} is not a completion",
+            outcome_name(a.outcome)
+        ));
+    }
+    Ok(())
+}
+
+/// "readable <noun>": the file's view equals the one derived from the signed bytes.
+pub(crate) fn verify_readable<T: Serialize + PartialEq>(
+    v: &mut Verification,
+    doc: &Document,
+    derived: Result<T, ProofError>,
+    given: &T,
+) {
+    let result = derived.map_err(|e| e.to_string()).and_then(|derived| {
+        if &derived == given {
+            Ok(format!("matches the signed {}", doc.noun))
+        } else {
+            Err(format!(
+                "differs from the signed {} in: {}",
+                doc.noun,
+                diff_fields(&derived, given)
+            ))
+        }
+    });
+    v.record(format!("readable {}", doc.noun), result);
+}
+
+fn diff_fields<T: Serialize>(a: &T, b: &T) -> String {
+    let (ja, jb) = (
+        serde_json::to_value(a).unwrap_or_default(),
+        serde_json::to_value(b).unwrap_or_default(),
+    );
+    let (Some(ma), Some(mb)) = (ja.as_object(), jb.as_object()) else {
+        return "(unknown)".into();
+    };
+    // Both sides' keys: an optional field may be present on one side only.
+    let keys: std::collections::BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
+    let fields: Vec<&str> = keys
+        .into_iter()
+        .filter(|k| ma.get(*k) != mb.get(*k))
+        .map(String::as_str)
+        .collect();
+    if fields.is_empty() {
+        "(unknown)".into()
+    } else {
+        fields.join(", ")
+    }
+}
