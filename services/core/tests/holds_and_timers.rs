@@ -159,7 +159,10 @@ fn planning_attaches_the_rules_of_the_jurisdiction_and_categories() {
             ("crm".into(), vec![])
         ]
     );
-    assert!(plan("SE").iter().all(|(_, rules)| rules.is_empty()), "no rule for Sweden");
+    assert!(
+        plan("SE").iter().all(|(_, rules)| rules.is_empty()),
+        "no rule for Sweden"
+    );
 }
 
 #[test]

@@ -22,7 +22,6 @@ fn inventory() -> Inventory {
     }))
 }
 
-
 fn policy() -> Policy {
     Policy {
         warn_before_days: vec![7, 1],
