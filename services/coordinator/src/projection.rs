@@ -216,3 +216,72 @@ fn parse_token(token: &str) -> Result<(DateTime<Utc>, String), CoordinatorError>
         id.to_owned(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use erasure_core::events::RequestReceived;
+
+    fn request(received: &str, completed: bool) -> RequestState {
+        let at = NaiveDate::parse_from_str(received, "%Y-%m-%d")
+            .expect("date")
+            .and_hms_opt(9, 0, 0)
+            .expect("time")
+            .and_utc();
+        let mut events = vec![Event::RequestReceived(RequestReceived {
+            request_id: received.into(),
+            received_at: at,
+            deadline: erasure_core::deadline::deadline_for(at.date_naive()),
+            jurisdiction: "FI".into(),
+            channel: "phone".into(),
+            verified_by: "agent".into(),
+            scope: vec![],
+            sealed_identifiers: vec![],
+            blind_index: vec![],
+            idempotency_key_hash: vec![],
+            identifier_commitment: vec![],
+        })];
+        if completed {
+            events.push(Event::RequestCompleted { at });
+        }
+        RequestState::replay(&events).expect("state")
+    }
+
+    fn today(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn overdue_and_due_within_filter_requests_in_progress_by_their_deadline() {
+        // Due 2026-12-22, 2027-01-10 and (completed) 2026-12-01.
+        let late = request("2026-11-22", false);
+        let later = request("2026-12-10", false);
+        let done = request("2026-11-01", true);
+        let pick = |f: Filter| {
+            [&late, &later, &done]
+                .into_iter()
+                .filter(|s| f.matches(s))
+                .map(|s| s.received.request_id.to_string())
+                .collect::<Vec<_>>()
+        };
+        let overdue = |day| Filter {
+            overdue: true,
+            today: today(day),
+            ..Filter::default()
+        };
+        assert!(
+            pick(overdue("2026-12-22")).is_empty(),
+            "due today is not late"
+        );
+        assert_eq!(pick(overdue("2026-12-23")), ["2026-11-22"]);
+        assert_eq!(pick(overdue("2027-02-01")), ["2026-11-22", "2026-12-10"]);
+        let within = |days, day| Filter {
+            due_within_days: Some(days),
+            today: today(day),
+            ..Filter::default()
+        };
+        assert_eq!(pick(within(7, "2026-12-15")), ["2026-11-22"]);
+        assert_eq!(pick(within(30, "2026-12-15")), ["2026-11-22", "2026-12-10"]);
+        assert!(pick(within(7, "2026-11-22")).is_empty());
+    }
+}

@@ -53,6 +53,20 @@ impl Connector for SqlConnector {
     }
 
     async fn erase(&self, job: &Job) -> Report {
+        if let Some(rule) = job.holds.iter().find(|r| {
+            !self
+                .plan
+                .steps
+                .iter()
+                .any(|s| s.hold.as_ref().is_some_and(|h| h.category == r.category))
+        }) {
+            // The law may force keeping these items, and no table says where they are: erasing
+            // blindly could destroy what must be kept. A person must fix the configuration.
+            return Report::failed_permanent(format!(
+                "rule {} holds category {}, but no table of this connector declares that category; set `category`, `reference_date` and `restrict` on the tables that hold it",
+                rule.id, rule.category
+            ));
+        }
         let (database, timeout) = (self.database.clone(), self.busy_timeout);
         let (plan, owned) = (Arc::clone(&self.plan), job.clone());
         let run = move || execute::run(&database, timeout, &plan, &owned);

@@ -207,21 +207,41 @@ async fn a_condition_flag_brings_in_the_rule_that_needs_it() {
 
 #[tokio::test]
 async fn without_a_rule_for_the_category_kept_rows_are_erased_too() {
-    let mut other = fi_vouchers();
-    other.category = "call-recording".into();
-    for holds in [vec![other], vec![]] {
-        let db = billing();
-        erase(&db, &vouchers_on("2026-11-20")).await;
+    let db = billing();
+    erase(&db, &vouchers_on("2026-11-20")).await;
 
-        let report = erase(&db, &held_job(&alice(), "req-2", holds, "2026-11-20")).await;
+    let report = erase(&db, &held_job(&alice(), "req-2", vec![], "2026-11-20")).await;
 
-        assert_eq!(report.outcome, Outcome::Erased);
-        assert_eq!(
-            report.evidence_summary,
-            "customers: 0 deleted; invoices: 2 deleted; 0 remain"
-        );
-        assert_eq!(invoices(&db), [(4, 0)]);
-    }
+    assert_eq!(report.outcome, Outcome::Erased);
+    assert_eq!(
+        report.evidence_summary,
+        "customers: 0 deleted; invoices: 2 deleted; 0 remain"
+    );
+    assert_eq!(invoices(&db), [(4, 0)]);
+}
+
+#[tokio::test]
+async fn a_held_category_no_table_declares_fails_for_good_and_nothing_changes() {
+    let mut calls = fi_vouchers();
+    calls.id = "cs-call-recordings".into();
+    calls.category = "call-recording".into();
+    let db = billing();
+
+    let report = erase(&db, &held_job(&alice(), "req-1", vec![calls], "2026-11-20")).await;
+
+    assert_eq!(report.outcome, Outcome::FailedPermanent);
+    assert!(
+        report
+            .detail
+            .contains("rule cs-call-recordings holds category call-recording, but no table"),
+        "{}",
+        report.detail
+    );
+    assert_eq!(
+        invoices(&db),
+        [(1, 0), (2, 0), (3, 0), (4, 0)],
+        "nothing erased"
+    );
 }
 
 #[tokio::test]
