@@ -57,17 +57,7 @@ impl RetentionConfig {
         erasure_core::retention::RuleBook,
         erasure_core::retention::FinancialYearEnd,
     )> {
-        let rules = match &self.rules {
-            None => erasure_core::retention::RuleBook::from_toml(DEFAULT_RULES)
-                .context("the built-in retention rules")?,
-            Some(p) => {
-                let path = data_dir.join(p);
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read retention rules {}", path.display()))?;
-                erasure_core::retention::RuleBook::from_toml(&text)
-                    .with_context(|| path.display().to_string())?
-            }
-        };
+        let rules = load_rules(self.rules.as_ref().map(|p| data_dir.join(p)).as_deref())?;
         let fy = match &self.financial_year_end {
             None => erasure_core::retention::FinancialYearEnd::default(),
             Some(s) => erasure_core::retention::FinancialYearEnd::parse(s).with_context(|| {
@@ -75,6 +65,19 @@ impl RetentionConfig {
             })?,
         };
         Ok((rules, fy))
+    }
+}
+
+/// The rules file at `path`, or the built-in rules.
+pub fn load_rules(path: Option<&Path>) -> Result<erasure_core::retention::RuleBook> {
+    use erasure_core::retention::RuleBook;
+    match path {
+        None => RuleBook::from_toml(DEFAULT_RULES).context("the built-in retention rules"),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read retention rules {}", path.display()))?;
+            RuleBook::from_toml(&text).with_context(|| path.display().to_string())
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! `erasure explain`: the dates the law gives, with the reasoning, computed offline by the
 //! same code the coordinator and connectors use.
 
-use crate::config::DEFAULT_RULES;
+use crate::config::load_rules;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use erasure_core::deadline;
-use erasure_core::retention::{FinancialYearEnd, RuleBook};
+use erasure_core::retention::FinancialYearEnd;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -54,14 +54,7 @@ pub fn run(e: Explain) -> Result<()> {
             rules,
             list,
         } => {
-            let book = match &rules {
-                None => RuleBook::from_toml(DEFAULT_RULES)?,
-                Some(p) => {
-                    let text = std::fs::read_to_string(p)
-                        .with_context(|| format!("cannot read {}", p.display()))?;
-                    RuleBook::from_toml(&text).with_context(|| p.display().to_string())?
-                }
-            };
+            let book = load_rules(rules.as_deref())?;
             if list {
                 for r in book.rules() {
                     println!(

@@ -31,30 +31,6 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-pub fn outcome_to_pb(o: Outcome) -> pb::Outcome {
-    match o {
-        Outcome::Erased => pb::Outcome::Erased,
-        Outcome::Anonymised => pb::Outcome::Anonymised,
-        Outcome::NothingFound => pb::Outcome::NothingFound,
-        Outcome::Retained => pb::Outcome::Retained,
-        Outcome::FailedRetryable => pb::Outcome::FailedRetryable,
-        Outcome::FailedPermanent => pb::Outcome::FailedPermanent,
-    }
-}
-
-/// `None` for `OUTCOME_UNSPECIFIED` or an unknown value.
-pub fn outcome_from_pb(o: i32) -> Option<Outcome> {
-    Some(match pb::Outcome::try_from(o).ok()? {
-        pb::Outcome::Unspecified => return None,
-        pb::Outcome::Erased => Outcome::Erased,
-        pb::Outcome::Anonymised => Outcome::Anonymised,
-        pb::Outcome::NothingFound => Outcome::NothingFound,
-        pb::Outcome::Retained => Outcome::Retained,
-        pb::Outcome::FailedRetryable => Outcome::FailedRetryable,
-        pb::Outcome::FailedPermanent => Outcome::FailedPermanent,
-    })
-}
-
 fn strings<T: ToString>(v: &[T]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
 }
@@ -107,7 +83,7 @@ pub fn encode(event: &Event) -> NewEvent {
             task_id: a.task_id.to_string(),
             system_id: a.system_id.to_string(),
             attempt: a.attempt,
-            outcome: outcome_to_pb(a.outcome) as i32,
+            outcome: a.outcome.to_pb() as i32,
             acknowledgment: Some(pb::SignedAcknowledgment {
                 ack: a.signed.ack.clone(),
                 signature: a.signed.signature.clone(),
@@ -332,7 +308,7 @@ pub fn decode(e: &RecordedEvent) -> Result<Event, CodecError> {
                 task_id: TaskId::new(a.task_id),
                 system_id: SystemId::new(a.system_id),
                 attempt: a.attempt,
-                outcome: outcome_from_pb(a.outcome)
+                outcome: Outcome::from_pb(a.outcome)
                     .ok_or_else(|| CodecError::Undecodable("AckAccepted.outcome".into()))?,
                 items_affected: a.items_affected,
                 evidence_summary: a.evidence_summary,

@@ -1,7 +1,6 @@
 //! The gRPC edge: request validation, mapping of state to API messages, and errors to
 //! `tonic::Status`. Status messages never carry identifiers.
 
-use crate::codec;
 use crate::error::CoordinatorError;
 use crate::projection::{Filter, Projection};
 use crate::service::{Coordinator, SubmitInput};
@@ -132,9 +131,7 @@ fn task_view(t: &TaskState) -> pb::TaskView {
             TaskStatus::Failed => pb::TaskState::Failed,
         } as i32,
         attempt: t.attempt,
-        outcome: ack
-            .map(|a| codec::outcome_to_pb(a.outcome) as i32)
-            .unwrap_or_default(),
+        outcome: ack.map(|a| a.outcome.to_pb() as i32).unwrap_or_default(),
         items_affected: ack.map(|a| a.items_affected).unwrap_or_default(),
         evidence_summary: ack.map(|a| a.evidence_summary.clone()).unwrap_or_default(),
         detail: ack.map(|a| a.detail.clone()).unwrap_or_default(),
@@ -193,6 +190,15 @@ fn hold_view(h: &Hold, state: &str, rules: &RuleBook) -> pb::HoldView {
 
 fn request_id(req: &pb::GetRequest) -> Result<&str, Status> {
     checked_id(&req.request_id)
+}
+
+fn checked_reason(reason: &str) -> Result<(), Status> {
+    if reason.len() > 2000 {
+        return Err(Status::invalid_argument(
+            "the reason is longer than 2000 characters",
+        ));
+    }
+    Ok(())
 }
 
 fn checked_id(id: &str) -> Result<&str, Status> {
@@ -350,11 +356,7 @@ impl ErasureService for Api {
     ) -> Result<Response<pb::ErasureRequest>, Status> {
         let req = request.into_inner();
         let id = checked_id(&req.request_id)?;
-        if req.reason.len() > 2000 {
-            return Err(Status::invalid_argument(
-                "the reason is longer than 2000 characters",
-            ));
-        }
+        checked_reason(&req.reason)?;
         let state = self
             .coordinator
             .extend(id, req.months, &req.reason)
@@ -378,11 +380,7 @@ impl ErasureService for Api {
                 ));
             }
         };
-        if req.reason.len() > 2000 {
-            return Err(Status::invalid_argument(
-                "the reason is longer than 2000 characters",
-            ));
-        }
+        checked_reason(&req.reason)?;
         let state = self
             .coordinator
             .retry(id, system.as_ref(), &req.reason)

@@ -310,7 +310,6 @@ impl Coordinator {
             }
         }
         let events: Vec<_> = decision.events.iter().map(codec::encode).collect();
-        let logged = decision.events.clone();
         let new_version = self
             .storage
             .append(AppendBatch {
@@ -321,7 +320,7 @@ impl Coordinator {
             })
             .await?;
         self.appended.notify_waiters();
-        log_events(&logged);
+        log_events(&decision.events);
         Ok(new_version)
     }
 
@@ -442,10 +441,7 @@ impl Coordinator {
                 .ok_or_else(|| CoordinatorError::NotFound(request_id.to_owned()))?;
             let now = self.clock.now();
             let decision = self.with_proofs(&state, decide(&state, now)?, now)?;
-            let mut next = state;
-            for e in &decision.events {
-                next.apply(e);
-            }
+            let next = state.after(&decision.events);
             match self.append(request_id, version, decision).await {
                 Err(CoordinatorError::Store(StoreError::Conflict { .. })) => continue,
                 Err(e) => return Err(e),
@@ -514,10 +510,7 @@ impl Coordinator {
         if !certificate && !supplement {
             return Ok(decision);
         }
-        let mut next = state.clone();
-        for e in &decision.events {
-            next.apply(e);
-        }
+        let next = state.after(&decision.events);
         let issued = if certificate {
             let signed =
                 proof_cert::sign_certificate(&self.signer, &self.certificate_of(&next, now));
@@ -578,7 +571,7 @@ impl Coordinator {
                 .map(system_result)
                 .collect(),
             ended: state
-                .ended_holds
+                .ended_holds()
                 .iter()
                 .map(|h| self.exception(h))
                 .collect(),
@@ -719,7 +712,7 @@ impl Coordinator {
 fn system_result(a: &AckAccepted) -> pb::SystemResult {
     pb::SystemResult {
         system_id: a.system_id.to_string(),
-        outcome: codec::outcome_to_pb(a.outcome) as i32,
+        outcome: a.outcome.to_pb() as i32,
         acknowledgment: Some(pb::SignedAcknowledgment {
             ack: a.signed.ack.clone(),
             signature: a.signed.signature.clone(),
@@ -792,7 +785,7 @@ fn verified_to_domain(
         task_id: ack.task_id.as_str().into(),
         system_id: ack.system_id.as_str().into(),
         attempt: ack.attempt,
-        outcome: codec::outcome_from_pb(ack.outcome)
+        outcome: erasure_core::events::Outcome::from_pb(ack.outcome)
             .ok_or("acknowledgment has no valid outcome")?,
         items_affected: ack.items_affected,
         evidence_summary: ack.evidence_summary.clone(),

@@ -336,18 +336,10 @@ pub fn accept_ack(
     Ok(decision)
 }
 
-fn after(state: &RequestState, decision: &Decision) -> RequestState {
-    let mut next = state.clone();
-    for e in &decision.events {
-        next.apply(e);
-    }
-    next
-}
-
 /// After a hold ended and the system answered: a supplement once nothing is pending and
 /// every system dispatched after a hold erased what it had to.
 fn supplement_if_done(state: &RequestState, decision: &mut Decision) {
-    let next = after(state, decision);
+    let next = state.after(&decision.events);
     let after_hold: Vec<_> = next.tasks.values().filter(|t| t.after_hold).collect();
     if next.certificate.is_some()
         && next.all_tasks_final()
@@ -364,7 +356,7 @@ fn finish_if_all_final(state: &RequestState, decision: &mut Decision, now: DateT
     if state.status.is_final() {
         return;
     }
-    let next = after(state, decision);
+    let next = state.after(&decision.events);
     if next.status.is_final() || !next.all_tasks_final() {
         return;
     }
@@ -424,7 +416,7 @@ pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
         }
     }
     finish_if_all_final(state, &mut decision, now.at);
-    if after(state, &decision).status == RequestStatus::InProgress {
+    if state.after(&decision.events).status == RequestStatus::InProgress {
         deadline_timers(state, policy, now.at, &mut decision);
     }
     decision

@@ -25,6 +25,33 @@ impl Outcome {
         )
     }
 
+    /// The wire form (`erasure.v1.Outcome`).
+    pub fn to_pb(self) -> erasure_proto::v1::Outcome {
+        use erasure_proto::v1::Outcome as Pb;
+        match self {
+            Self::Erased => Pb::Erased,
+            Self::Anonymised => Pb::Anonymised,
+            Self::NothingFound => Pb::NothingFound,
+            Self::Retained => Pb::Retained,
+            Self::FailedRetryable => Pb::FailedRetryable,
+            Self::FailedPermanent => Pb::FailedPermanent,
+        }
+    }
+
+    /// `None` for `OUTCOME_UNSPECIFIED` or an unknown value.
+    pub fn from_pb(o: i32) -> Option<Self> {
+        use erasure_proto::v1::Outcome as Pb;
+        Some(match Pb::try_from(o).ok()? {
+            Pb::Unspecified => return None,
+            Pb::Erased => Self::Erased,
+            Pb::Anonymised => Self::Anonymised,
+            Pb::NothingFound => Self::NothingFound,
+            Pb::Retained => Self::Retained,
+            Pb::FailedRetryable => Self::FailedRetryable,
+            Pb::FailedPermanent => Self::FailedPermanent,
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Erased => "erased",
@@ -234,5 +261,26 @@ impl Event {
             Self::TaskFailed { .. } => "TaskFailed",
             Self::TaskRetryRequested { .. } => "TaskRetryRequested",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn outcomes_round_trip_the_wire_and_unspecified_is_none() {
+        for o in [
+            Outcome::Erased,
+            Outcome::Anonymised,
+            Outcome::NothingFound,
+            Outcome::Retained,
+            Outcome::FailedRetryable,
+            Outcome::FailedPermanent,
+        ] {
+            assert_eq!(Outcome::from_pb(o.to_pb() as i32), Some(o));
+        }
+        assert_eq!(Outcome::from_pb(0), None);
+        assert_eq!(Outcome::from_pb(99), None);
     }
 }

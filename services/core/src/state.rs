@@ -93,10 +93,10 @@ pub struct RequestState {
     /// Offsets (days before the deadline) of the warnings already issued.
     pub warnings_issued: BTreeSet<u32>,
     pub overdue: bool,
-    /// Holds that ended since the last certificate or supplement.
-    pub ended_holds: Vec<Hold>,
-    /// Every hold that ended, for status views.
+    /// Every hold that ended, in order.
     pub past_holds: Vec<Hold>,
+    /// How many of `past_holds` a certificate or supplement already covers.
+    covered_holds: usize,
     pub supplements: Vec<Certificate>,
 }
 
@@ -132,7 +132,7 @@ impl RequestState {
             extension: None,
             warnings_issued: BTreeSet::new(),
             overdue: false,
-            ended_holds: Vec::new(),
+            covered_holds: 0,
             past_holds: Vec::new(),
             supplements: Vec::new(),
         }
@@ -215,7 +215,7 @@ impl RequestState {
                     signed_certificate: signed_certificate.clone(),
                     at: *at,
                 });
-                self.ended_holds.clear();
+                self.covered_holds = self.past_holds.len();
             }
             Event::ErasureDeferred {
                 system_id,
@@ -243,16 +243,14 @@ impl RequestState {
                 ..
             } => {
                 if let Some(task) = self.tasks.get_mut(system_id) {
-                    let (ended, kept) = std::mem::take(&mut task.holds)
+                    let (ended, kept): (Vec<Hold>, _) = std::mem::take(&mut task.holds)
                         .into_iter()
                         .partition(|h| rule_ids.contains(&h.rule_id));
                     task.holds = kept;
                     task.after_hold = true;
                     // The dispatch that follows starts a new retry budget.
                     task.budget_from = task.attempt + 1;
-                    let ended: Vec<Hold> = ended;
-                    self.past_holds.extend(ended.iter().cloned());
-                    self.ended_holds.extend(ended);
+                    self.past_holds.extend(ended);
                 }
             }
             Event::SupplementIssued {
@@ -266,7 +264,7 @@ impl RequestState {
                     signed_certificate: signed_supplement.clone(),
                     at: *at,
                 });
-                self.ended_holds.clear();
+                self.covered_holds = self.past_holds.len();
                 for task in self.tasks.values_mut() {
                     task.after_hold = false;
                 }
@@ -311,12 +309,26 @@ impl RequestState {
         }
     }
 
+    /// The state after `events` (e.g. a decision's, before they are appended).
+    pub fn after(&self, events: &[Event]) -> Self {
+        let mut next = self.clone();
+        for e in events {
+            next.apply(e);
+        }
+        next
+    }
+
     pub fn task_by_id(&self, task_id: &TaskId) -> Option<&TaskState> {
         self.tasks.values().find(|t| &t.task_id == task_id)
     }
 
     pub fn all_tasks_final(&self) -> bool {
         self.tasks.values().all(|t| t.status != TaskStatus::Pending)
+    }
+
+    /// Holds that ended since the last certificate or supplement.
+    pub fn ended_holds(&self) -> &[Hold] {
+        &self.past_holds[self.covered_holds.min(self.past_holds.len())..]
     }
 
     /// Holds running now, over every system.

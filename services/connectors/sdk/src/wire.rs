@@ -3,10 +3,9 @@
 
 use crate::connector::{Job, Report};
 use chrono::{DateTime, NaiveDate};
-use erasure_core::events::Outcome;
 use erasure_core::retention::{FinancialYearEnd, Rule, RuleBook};
 use erasure_core::{Identifiers, SystemId};
-use erasure_proto::v1::{self as proto, Acknowledgment, WorkOrder};
+use erasure_proto::v1::{Acknowledgment, WorkOrder};
 
 /// Why a work order cannot become a job. The runner answers it with a permanent failure
 /// whose detail is this message: it names fields and rule ids, never a value of the person.
@@ -92,24 +91,13 @@ pub(crate) fn acknowledgment(
         task_id: order.task_id.clone(),
         system_id: order.system_id.clone(),
         attempt: order.attempt,
-        outcome: proto_outcome(report.outcome) as i32,
+        outcome: report.outcome.to_pb() as i32,
         items_affected: report.items_affected,
         evidence_digest: erasure_proof::sha256(&report.evidence).to_vec(),
         evidence_summary: report.evidence_summary.clone(),
         completed_at_ms,
         detail: report.detail.clone(),
         retained: report.retained.iter().map(|r| r.to_pb()).collect(),
-    }
-}
-
-pub(crate) fn proto_outcome(outcome: Outcome) -> proto::Outcome {
-    match outcome {
-        Outcome::Erased => proto::Outcome::Erased,
-        Outcome::Anonymised => proto::Outcome::Anonymised,
-        Outcome::NothingFound => proto::Outcome::NothingFound,
-        Outcome::Retained => proto::Outcome::Retained,
-        Outcome::FailedRetryable => proto::Outcome::FailedRetryable,
-        Outcome::FailedPermanent => proto::Outcome::FailedPermanent,
     }
 }
 

@@ -12,9 +12,9 @@ use crate::builder::{self, Statement};
 use crate::config::Action;
 use crate::plan::{Hold, Plan, Step};
 use crate::restrict;
-use chrono::NaiveDate;
 use erasure_connector_sdk::Job;
 use erasure_core::Identifiers;
+use erasure_core::events::Retained;
 use rusqlite::config::DbConfig;
 use rusqlite::ffi::ErrorCode;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params_from_iter};
@@ -36,7 +36,7 @@ pub struct TableResult {
     /// The table's data category, if it has one.
     pub category: Option<String>,
     /// Rows kept under retention rules, per rule; empty when none is held.
-    pub restricted: Vec<Restricted>,
+    pub restricted: Vec<Retained>,
 }
 
 impl TableResult {
@@ -58,18 +58,6 @@ impl TableResult {
     pub fn restricted_rows(&self) -> u64 {
         self.restricted.iter().map(|r| r.items).sum()
     }
-}
-
-/// Rows of one table kept (restricted) under one retention rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Restricted {
-    pub rule_id: String,
-    pub category: String,
-    pub items: u64,
-    /// The latest reference date among the rows: it decides `retained_until`.
-    pub latest_reference_date: NaiveDate,
-    /// The last day the rule keeps them.
-    pub retained_until: NaiveDate,
 }
 
 /// Why a run failed, and whether trying again can help.

@@ -7,10 +7,11 @@
 
 use crate::builder;
 use crate::config::Action;
-use crate::execute::{Failure, Restricted, TableResult, classify, count};
+use crate::execute::{Failure, TableResult, classify, count};
 use crate::plan::{Hold, Step};
 use chrono::NaiveDate;
 use erasure_connector_sdk::Job;
+use erasure_core::events::Retained;
 use erasure_core::retention::{Rule, hold_for_item};
 use rusqlite::Transaction;
 use rusqlite::types::Value;
@@ -34,7 +35,7 @@ pub struct Decision {
     /// Rows no rule holds any more: given the table's action.
     pub released: Vec<i64>,
     /// The held rows per rule, in the order of the job's rules.
-    pub restricted: Vec<Restricted>,
+    pub restricted: Vec<Retained>,
 }
 
 /// Sorts `rows` of `table` into held and released, under the job's rules on its `as_of`.
@@ -70,7 +71,7 @@ pub fn decide(
     tally.sort_by_key(|(rule, ..)| job.holds.iter().position(|r| r.id == rule.id));
     decision.restricted = tally
         .into_iter()
-        .map(|(rule, items, latest)| Restricted {
+        .map(|(rule, items, latest)| Retained {
             rule_id: rule.id.clone(),
             category: rule.category.clone(),
             items,

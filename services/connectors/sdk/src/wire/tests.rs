@@ -1,6 +1,7 @@
 use super::*;
 use erasure_core::IdentifierKind;
 use erasure_core::events::Retained;
+use erasure_proto::v1 as proto;
 
 fn order(ids: Option<proto::Identifiers>) -> WorkOrder {
     WorkOrder {

@@ -1,6 +1,6 @@
 use super::*;
-use crate::execute::Restricted;
 use erasure_connector_sdk::kit;
+use erasure_core::events::Retained;
 
 fn result(table: &str, position: usize, action: Action, n: u64) -> TableResult {
     let delete = action == Action::Delete;
@@ -31,7 +31,7 @@ fn invoices(held: u64, latest: &str, deleted: u64) -> TableResult {
     r.category = Some("accounting-voucher".into());
     if held > 0 {
         let rule = kit::fi_vouchers();
-        r.restricted.push(Restricted {
+        r.restricted.push(Retained {
             rule_id: rule.id.clone(),
             category: rule.category.clone(),
             items: held,

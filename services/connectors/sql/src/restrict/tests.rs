@@ -47,7 +47,7 @@ fn rows_a_rule_still_holds_are_held_and_the_rest_released() {
     assert_eq!(decision.released, [3]);
     assert_eq!(
         decision.restricted,
-        [Restricted {
+        [Retained {
             rule_id: "fi-kpl-vouchers".into(),
             category: "accounting-voucher".into(),
             items: 2,
