@@ -14,6 +14,7 @@
 pub mod ack;
 pub mod certificate;
 pub mod keys;
+pub mod merkle;
 mod retention;
 pub mod supplement;
 mod verification;
