@@ -48,7 +48,7 @@ pub async fn connect(server: &str) -> Result<ErasureServiceClient<Channel>> {
 }
 
 /// A gRPC error as one line: its message, which the server keeps free of personal data.
-fn rpc(e: tonic::Status) -> anyhow::Error {
+pub fn rpc(e: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{}", e.message())
 }
 
@@ -341,6 +341,7 @@ pub async fn certificate(
     server: &str,
     id: String,
     supplement: Option<usize>,
+    html: bool,
     out: Option<PathBuf>,
 ) -> Result<()> {
     let mut client = connect(server).await?;
@@ -349,6 +350,21 @@ pub async fn certificate(
         .await
         .map_err(rpc)?
         .into_inner();
+    if html {
+        let malformed = "the server sent a malformed certificate";
+        let file = serde_json::from_str(&c.certificate_json).context(malformed)?;
+        let supplements = c
+            .supplement_json
+            .iter()
+            .map(|s| serde_json::from_str(s))
+            .collect::<Result<Vec<_>, _>>()
+            .context(malformed)?;
+        return emit(
+            "certificate (HTML)",
+            &crate::html::certificate(&file, &supplements)?,
+            out,
+        );
+    }
     let (what, json) = match supplement {
         None => ("certificate", c.certificate_json),
         Some(n) => match c.supplement_json.into_iter().nth(n.saturating_sub(1)) {
@@ -356,13 +372,18 @@ pub async fn certificate(
             _ => bail!("the request has no supplement {n}"),
         },
     };
+    emit(what, &json, out)
+}
+
+/// Writes a document to a file (saying so on standard error) or to standard output.
+pub fn emit(what: &str, text: &str, out: Option<PathBuf>) -> Result<()> {
     match out {
         Some(path) => {
-            std::fs::write(&path, json.as_bytes())
+            std::fs::write(&path, text.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("{what} written to {}", path.display());
         }
-        None => println!("{json}"),
+        None => println!("{text}"),
     }
     Ok(())
 }

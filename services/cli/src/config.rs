@@ -32,6 +32,8 @@ pub struct Config {
     pub deadlines: DeadlinesConfig,
     #[serde(default)]
     pub retries: RetriesConfig,
+    #[serde(default)]
+    pub log: LogConfig,
     /// The inventory: every system that holds personal data (with its connector, when
     /// connectors run in-process).
     pub systems: Vec<SystemConfig>,
@@ -100,6 +102,30 @@ impl Default for DeadlinesConfig {
 
 fn default_warnings() -> Vec<u32> {
     vec![7, 1]
+}
+
+/// The transparency log of certificates.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// Sign a tree head this often when the log grew (seconds). Default 60. Heads are also
+    /// signed on demand: `erasure log head --publish`, and when a certificate is fetched
+    /// that no head covers yet.
+    pub tree_head_interval_secs: Option<u64>,
+}
+
+impl LogConfig {
+    pub fn options(&self) -> anyhow::Result<erasure_coordinator::server::Options> {
+        let mut options = erasure_coordinator::server::Options::default();
+        if let Some(secs) = self.tree_head_interval_secs {
+            anyhow::ensure!(
+                secs > 0,
+                "[log] tree_head_interval_secs: must be at least 1"
+            );
+            options.tree_head_interval = std::time::Duration::from_secs(secs);
+        }
+        Ok(options)
+    }
 }
 
 /// Re-dispatching attempts that get no answer, or a retryable failure.

@@ -5,7 +5,10 @@
 //! - `submit`, `status`, `list`, `watch`, `certificate`, `extend`, `retry`: clients of a
 //!   running server.
 //! - `explain`: the dates the law gives (holds, deadlines), with the reasoning; offline.
-//! - `verify`: offline verification of a certificate file.
+//! - `verify`: offline verification of a certificate file, or of two tree heads.
+//! - `log`: the transparency log's tree heads and consistency proofs; `report`: the
+//!   period report for regulators (clients of a running server).
+//! - `keys rotate`: replace a signing key, keeping what it signed verifiable.
 //! - `load`: a bounded load against a running server, printing throughput and latency.
 
 mod client;
@@ -13,8 +16,12 @@ mod config;
 mod connector;
 mod example;
 mod explain;
+mod html;
+mod keys;
 mod load;
+mod report;
 mod serve;
+mod transparency;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +62,9 @@ enum Command {
         /// The Nth supplement (issued when held data was erased after its hold ended).
         #[arg(long)]
         supplement: Option<usize>,
+        /// A readable HTML page (with the supplements) instead of the JSON file.
+        #[arg(long, conflicts_with = "supplement")]
+        html: bool,
         /// Write it to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -83,16 +93,38 @@ enum Command {
     ExampleData { dir: PathBuf },
     /// Measure: submit many requests and report throughput and latency (use --release).
     Load(load::LoadArgs),
-    /// Verify a certificate or supplement file offline.
+    /// Verify a certificate or supplement file offline, or two tree heads (--tree-heads).
     Verify {
-        file: PathBuf,
+        #[arg(required_unless_present = "tree_heads")]
+        file: Option<PathBuf>,
         /// Trust file with the public keys you trust (the server's data-dir/trust.json).
         #[arg(long)]
         trust: Option<PathBuf>,
         /// For a supplement: the certificate file it supplements (checks the link).
         #[arg(long)]
         certificate: Option<PathBuf>,
+        /// Two tree heads (tree head, certificate or supplement files): checks both
+        /// signatures and that the larger log extends the smaller one.
+        #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with_all = ["file", "certificate"])]
+        tree_heads: Option<Vec<PathBuf>>,
+        /// With --tree-heads: the consistency proof (`erasure log consistency`).
+        #[arg(long, requires = "tree_heads")]
+        proof: Option<PathBuf>,
     },
+    /// The transparency log: signed tree heads and consistency proofs.
+    #[command(subcommand)]
+    Log(transparency::LogCommand),
+    /// The period report for regulators (JSON or HTML).
+    Report(report::ReportArgs),
+    /// Signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Replace a signing key (server stopped); what the old key signed still verifies.
+    Rotate(keys::RotateArgs),
 }
 
 #[tokio::main]
@@ -121,8 +153,9 @@ async fn main() -> ExitCode {
         Command::Certificate {
             id,
             supplement,
+            html,
             output,
-        } => client::certificate(&cli.server, id, supplement, output).await,
+        } => client::certificate(&cli.server, id, supplement, html, output).await,
         Command::ExampleData { dir } => example::seed_into(&dir).map(|created| {
             let what = if created { "created" } else { "already there" };
             println!("example data {what} in {}", dir.display());
@@ -132,7 +165,16 @@ async fn main() -> ExitCode {
             file,
             trust,
             certificate,
-        } => verify::run(&file, trust.as_deref(), certificate.as_deref()),
+            tree_heads,
+            proof,
+        } => match (file, tree_heads.as_deref()) {
+            (_, Some([a, b])) => verify::tree_heads(a, b, proof.as_deref(), trust.as_deref()),
+            (Some(file), _) => verify::run(&file, trust.as_deref(), certificate.as_deref()),
+            _ => Err(anyhow::anyhow!("give a FILE, or --tree-heads A B")),
+        },
+        Command::Log(command) => transparency::run(&cli.server, command).await,
+        Command::Report(args) => report::run(&cli.server, args).await,
+        Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

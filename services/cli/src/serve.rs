@@ -70,6 +70,8 @@ fn parse_offset(s: &str) -> Option<chrono::Duration> {
 pub async fn run(args: ServeArgs) -> Result<()> {
     let config = Config::load(args.config.as_deref())?.with_env();
     let data_dir = prepare_data_dir(&args.data_dir)?;
+    // One server per data directory; `erasure keys rotate` waits for it to stop.
+    let _lock = crate::keys::lock_data_dir(&data_dir)?;
     let listen = args
         .listen
         .or(config.server.listen)
@@ -121,11 +123,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             (Arc::new(kafka) as Arc<dyn Transport>, Vec::new())
         }
     };
+    merge_rotations(&mut trust, &data_dir)?;
     let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
     }));
     let (rules, financial_year_end) = config.retention.load(&data_dir)?;
+    let options = config.log.options()?;
     let policy = Policy {
         retry: config.retries.policy()?,
         rules,
@@ -162,7 +166,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             ),
         }
     }
-    server::serve(coordinator, transport, listener, shutdown_signal())
+    server::serve(coordinator, transport, listener, options, shutdown_signal())
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
     println!("erasure: stopped");
@@ -197,6 +201,28 @@ fn load_trust(path: Option<&Path>, data_dir: &Path) -> Result<TrustStore> {
         .with_context(|| format!("{} is not a trust file", path.display()))?;
     trust.coordinator.clear(); // only connector keys are taken from it
     Ok(trust)
+}
+
+/// Keys rotated with `erasure keys rotate`: retired keys stay trusted for what they signed
+/// while valid; the current ones are valid from their rotation.
+fn merge_rotations(trust: &mut TrustStore, data_dir: &Path) -> Result<()> {
+    let path = data_dir.join("keys/rotations.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let rotations: TrustStore = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a trust file", path.display()))?;
+    for key in rotations.coordinator {
+        trust.add_coordinator_entry(key);
+    }
+    for (system, keys) in rotations.connectors {
+        for key in keys {
+            trust.add_connector_entry(&system, key);
+        }
+    }
+    Ok(())
 }
 
 /// Creates the data directory and checks that it can be written to.

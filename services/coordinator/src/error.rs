@@ -16,6 +16,9 @@ pub enum CoordinatorError {
     /// The idempotency key was used for a different request.
     #[error("the idempotency key was already used for a different request ({0})")]
     IdempotencyMismatch(String),
+    /// Not ready yet; the same call may succeed shortly.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Keys, sealing, signing: the coordinator's own material failed.

@@ -3,11 +3,14 @@
 
 use crate::error::CoordinatorError;
 use crate::projection::{Filter, Projection};
+use crate::report::{REPORT_FORMAT, ReportFile};
 use crate::service::{Coordinator, SubmitInput};
+use crate::transparency::{Head, TransparencyLog};
 use chrono::SecondsFormat;
 use erasure_core::retention::RuleBook;
 use erasure_core::state::{Hold, TaskState};
 use erasure_core::{Identifiers, RequestState, RequestStatus, SystemId, TaskStatus};
+use erasure_proof::transparency;
 use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
 use std::pin::Pin;
@@ -22,6 +25,7 @@ const DEFAULT_PAGE: u32 = 50;
 pub struct Api {
     coordinator: Arc<Coordinator>,
     projection: Arc<Projection>,
+    log: Arc<TransparencyLog>,
 }
 
 impl std::fmt::Debug for Api {
@@ -31,11 +35,27 @@ impl std::fmt::Debug for Api {
 }
 
 impl Api {
-    pub fn new(coordinator: Arc<Coordinator>, projection: Arc<Projection>) -> Self {
+    pub fn new(
+        coordinator: Arc<Coordinator>,
+        projection: Arc<Projection>,
+        log: Arc<TransparencyLog>,
+    ) -> Self {
         Self {
             coordinator,
             projection,
+            log,
         }
+    }
+
+    fn tree_head_response(&self, head: &Head) -> Result<pb::TreeHeadResponse, Status> {
+        let file = transparency::tree_head_file(&head.signed, self.coordinator.public_keys())
+            .map_err(|e| status(CoordinatorError::Internal(e.to_string())))?;
+        Ok(pb::TreeHeadResponse {
+            tree_size: head.tree_size,
+            root_hash: head.root.to_vec(),
+            timestamp_ms: head.timestamp_ms,
+            tree_head_json: to_json(&file)?,
+        })
     }
 
     fn view(&self, s: &RequestState) -> pb::ErasureRequest {
@@ -43,11 +63,23 @@ impl Api {
     }
 }
 
+fn to_json(value: &impl serde::Serialize) -> Result<String, Status> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| status(CoordinatorError::Internal(e.to_string())))
+}
+
+fn date_field(name: &str, value: &str) -> Result<chrono::NaiveDate, Status> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        Status::invalid_argument(format!("{name}: expected a date YYYY-MM-DD, got {value:?}"))
+    })
+}
+
 fn status(e: CoordinatorError) -> Status {
     match e {
         CoordinatorError::Invalid(m) => Status::invalid_argument(m),
         CoordinatorError::NotFound(id) => Status::not_found(format!("request {id} not found")),
         CoordinatorError::FailedPrecondition(m) => Status::failed_precondition(m),
+        CoordinatorError::Unavailable(m) => Status::unavailable(m),
         e @ CoordinatorError::IdempotencyMismatch(_) => Status::already_exists(e.to_string()),
         CoordinatorError::Store(e) => {
             tracing::error!(error = %e, "store failure");
@@ -336,17 +368,80 @@ impl ErasureService for Api {
         let id = request_id(request.get_ref())?;
         let json = self
             .coordinator
-            .certificate_json(id)
+            .certificate_json(id, &self.log)
             .await
             .map_err(status)?;
         let supplements = self
             .coordinator
-            .supplements_json(id)
+            .supplements_json(id, &self.log)
             .await
             .map_err(status)?;
         Ok(Response::new(pb::CertificateResponse {
             certificate_json: json,
             supplement_json: supplements,
+        }))
+    }
+
+    async fn get_tree_head(
+        &self,
+        request: Request<pb::GetTreeHeadRequest>,
+    ) -> Result<Response<pb::TreeHeadResponse>, Status> {
+        let req = request.into_inner();
+        self.log.advance().await.map_err(status)?;
+        if req.publish {
+            self.log.publish().await.map_err(status)?;
+        }
+        let size = (req.tree_size > 0).then_some(req.tree_size);
+        let head = self.log.head(size).map_err(status)?;
+        Ok(Response::new(self.tree_head_response(&head)?))
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<pb::GetConsistencyProofRequest>,
+    ) -> Result<Response<pb::ConsistencyProofResponse>, Status> {
+        let req = request.into_inner();
+        self.log.advance().await.map_err(status)?;
+        let proof = self
+            .log
+            .consistency(req.from_size, req.to_size)
+            .map_err(status)?;
+        let file = transparency::consistency_file(req.from_size, req.to_size, &proof);
+        Ok(Response::new(pb::ConsistencyProofResponse {
+            proof: proof.iter().map(|h| h.to_vec()).collect(),
+            proof_json: to_json(&file)?,
+        }))
+    }
+
+    async fn get_report(
+        &self,
+        request: Request<pb::GetReportRequest>,
+    ) -> Result<Response<pb::ReportResponse>, Status> {
+        let req = request.into_inner();
+        let from = date_field("from", &req.from)?;
+        let to = date_field("to", &req.to)?;
+        if to < from {
+            return Err(Status::invalid_argument(format!(
+                "the period ends ({to}) before it starts ({from})"
+            )));
+        }
+        self.projection.catch_up().await.map_err(status)?;
+        self.log.advance().await.map_err(status)?;
+        // A head over everything logged now covers every certificate of the period.
+        let head = self.log.publish().await.map_err(status)?;
+        let tree_head = head
+            .map(|h| transparency::tree_head_file(&h.signed, self.coordinator.public_keys()))
+            .transpose()
+            .map_err(|e| status(CoordinatorError::Internal(e.to_string())))?;
+        let now = self.coordinator.clock().now();
+        let file = ReportFile {
+            format: REPORT_FORMAT.into(),
+            generated_at: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            report: self.projection.report(from, to, now.date_naive()),
+            tree_head,
+        };
+        Ok(Response::new(pb::ReportResponse {
+            report_json: to_json(&file)?,
         }))
     }
 

@@ -5,7 +5,9 @@
 //! - [`service`]: submit, ingest acknowledgments, certificates (the use cases).
 //! - [`relay`]: delivers outbox messages to the transport, opening sealed work orders.
 //! - [`projection`]: the in-memory query view (list, watch), kept in step with the events.
+//! - [`report`]: the period report file for regulators.
 //! - [`timers`]: fires the timers recorded in events (retries, holds, deadlines).
+//! - [`transparency`]: the Merkle log of certificates and supplements, signed tree heads.
 //! - [`grpc`]: the `erasure.v1.ErasureService` gRPC edge; the only place that builds
 //!   `tonic::Status`.
 //! - [`server`]: wires it all and serves until shutdown.
@@ -16,9 +18,11 @@ pub mod error;
 pub mod grpc;
 pub mod projection;
 pub mod relay;
+pub mod report;
 pub mod server;
 pub mod service;
 pub mod timers;
+pub mod transparency;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};

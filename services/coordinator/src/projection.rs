@@ -101,6 +101,9 @@ impl Projection {
             let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
             for recorded in &batch {
                 view.position = view.position.max(recorded.position);
+                if crate::transparency::is_log_stream(&recorded.stream_id) {
+                    continue;
+                }
                 match codec::decode(recorded) {
                     Ok(event) => apply(&mut view.states, &recorded.stream_id, &event),
                     Err(e) => {
@@ -135,6 +138,16 @@ impl Projection {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, View> {
         self.view.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The period report over the requests received from `from` to `to`.
+    pub fn report(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> erasure_core::report::Report {
+        erasure_core::report::build(self.read().states.values(), from, to, as_of)
     }
 
     pub fn get(&self, request_id: &str) -> Option<RequestState> {

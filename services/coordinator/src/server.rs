@@ -5,9 +5,11 @@ use crate::grpc::Api;
 use crate::projection::Projection;
 use crate::relay::{Relay, RelayConfig};
 use crate::service::Coordinator;
+use crate::transparency::TransparencyLog;
 use erasure_bus::{Handler, HandlerError, Message, Transport, topics};
 use erasure_proto::v1::erasure_service_server::ErasureServiceServer;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -31,12 +33,28 @@ impl Handler for AckIngest {
     }
 }
 
+/// How the server runs its background work.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How often a tree head is signed when the transparency log grew.
+    pub tree_head_interval: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            tree_head_interval: Duration::from_secs(60),
+        }
+    }
+}
+
 /// Serves until `shutdown` resolves, then stops accepting, lets the relay finish what it
 /// is delivering, and returns.
 pub async fn serve(
     coordinator: Arc<Coordinator>,
     transport: Arc<dyn Transport>,
     listener: TcpListener,
+    options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -60,6 +78,8 @@ pub async fn serve(
         RelayConfig::default(),
     );
     let relay_task = tokio::spawn(relay.run(stopped()));
+    let log = TransparencyLog::new(Arc::clone(&coordinator));
+    let log_task = tokio::spawn(Arc::clone(&log).run(options.tree_head_interval, stopped()));
     let timers_task = tokio::spawn(crate::timers::run(
         Arc::clone(&coordinator),
         Arc::clone(&projection),
@@ -75,7 +95,7 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(erasure_proto::FILE_DESCRIPTOR_SET)
         .build_v1()?;
 
-    let api = ErasureServiceServer::new(Api::new(Arc::clone(&coordinator), projection));
+    let api = ErasureServiceServer::new(Api::new(Arc::clone(&coordinator), projection, log));
     let server_stop = stopped();
     tokio::spawn(async move {
         shutdown.await;
@@ -102,6 +122,7 @@ pub async fn serve(
         guard("the outbox relay", relay_task),
         guard("the projection", projection_task),
         guard("the timer loop", timers_task),
+        guard("the transparency log", log_task),
     ];
     drop(fatal_tx);
     tokio::select! {

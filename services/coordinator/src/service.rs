@@ -7,6 +7,7 @@
 use crate::clock::Clock;
 use crate::codec::{self, ms};
 use crate::error::CoordinatorError;
+use crate::transparency::TransparencyLog;
 use crate::vault::{Vault, random_bytes};
 use erasure_bus::{Message, topics};
 use erasure_core::decide::{self, AckRejection, Now, Policy};
@@ -14,6 +15,7 @@ use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived, Ret
 use erasure_core::inventory::Inventory;
 use erasure_core::state::Hold;
 use erasure_core::{Decision, Effect, Identifiers, RequestId, RequestState, SystemId, deadline};
+use erasure_proof::merkle::Hash;
 use erasure_proof::{KeyPair, TrustStore, ack as proof_ack, certificate as proof_cert};
 use erasure_proto::v1 as pb;
 use erasure_store::{AppendBatch, EventStore, KeyStore, NewOutboxMessage, Outbox, StoreError};
@@ -398,7 +400,15 @@ impl Coordinator {
                 at: now,
             })
         };
-        let decision = match proof_ack::verify_ack(&self.trust, signed) {
+        // Signed by a key valid when the connector answered, and still valid now: an
+        // acknowledgment signed with a rotated-out key is refused (the task is retried and
+        // the connector answers with its new key).
+        let verified = proof_ack::verify_ack(&self.trust, signed).and_then(|ack| {
+            self.trust
+                .connector_key_at(&ack.system_id, &signed.key_id, ms(now))
+                .map(|_| ack)
+        });
+        let decision = match verified {
             Err(e) => rejected(e.to_string()),
             Ok(ack) => match verified_to_domain(&ack, signed, now) {
                 Err(why) => rejected(why.into()),
@@ -669,31 +679,36 @@ impl Coordinator {
         ))
     }
 
-    /// The supplement files (JSON) of a request, in order of issue.
+    /// The supplement files (JSON) of a request, in order of issue, each with its proof
+    /// of inclusion in the transparency log.
     pub async fn supplements_json(
         &self,
         request_id: &str,
+        log: &TransparencyLog,
     ) -> Result<Vec<String>, CoordinatorError> {
         let state = self.get(request_id).await?;
-        state
-            .supplements
-            .iter()
-            .map(|s| {
-                let signed = pb::SignedCertificate::decode(s.signed_certificate.as_slice())
-                    .map_err(|_| {
-                        CoordinatorError::Internal("stored supplement undecodable".into())
-                    })?;
-                let file =
-                    erasure_proof::supplement::supplement_to_file(&signed, self.public_keys())
-                        .map_err(|e| CoordinatorError::Internal(e.to_string()))?;
-                serde_json::to_string_pretty(&file)
-                    .map_err(|e| CoordinatorError::Internal(e.to_string()))
-            })
-            .collect()
+        let mut files = Vec::new();
+        for s in &state.supplements {
+            let signed = decode_signed(&s.signed_certificate, "supplement")?;
+            let proof = log.proof_for(&leaf(&s.hash)?).await?;
+            let file = erasure_proof::supplement::supplement_to_file(
+                &signed,
+                self.public_keys(),
+                Some(proof),
+            )
+            .map_err(internal)?;
+            files.push(serde_json::to_string_pretty(&file).map_err(internal)?);
+        }
+        Ok(files)
     }
 
-    /// The certificate file (JSON) of a completed request.
-    pub async fn certificate_json(&self, request_id: &str) -> Result<String, CoordinatorError> {
+    /// The certificate file (JSON) of a completed request, with its proof of inclusion
+    /// in the transparency log.
+    pub async fn certificate_json(
+        &self,
+        request_id: &str,
+        log: &TransparencyLog,
+    ) -> Result<String, CoordinatorError> {
         let state = self.get(request_id).await?;
         let cert = state.certificate.ok_or_else(|| {
             CoordinatorError::FailedPrecondition(format!(
@@ -701,12 +716,35 @@ impl Coordinator {
                 state.status
             ))
         })?;
-        let signed = pb::SignedCertificate::decode(cert.signed_certificate.as_slice())
-            .map_err(|_| CoordinatorError::Internal("stored certificate undecodable".into()))?;
-        let file = proof_cert::to_file(&signed, self.public_keys())
-            .map_err(|e| CoordinatorError::Internal(e.to_string()))?;
-        serde_json::to_string_pretty(&file).map_err(|e| CoordinatorError::Internal(e.to_string()))
+        let signed = decode_signed(&cert.signed_certificate, "certificate")?;
+        let proof = log.proof_for(&leaf(&cert.hash)?).await?;
+        let file =
+            proof_cert::to_file(&signed, self.public_keys(), Some(proof)).map_err(internal)?;
+        serde_json::to_string_pretty(&file).map_err(internal)
     }
+
+    /// Signs a head of the transparency log now.
+    pub fn sign_tree_head(&self, tree_size: u64, root: &Hash) -> pb::SignedTreeHead {
+        erasure_proof::transparency::sign_tree_head(
+            &self.signer,
+            tree_size,
+            root,
+            ms(self.clock.now()),
+        )
+    }
+}
+
+fn decode_signed(bytes: &[u8], what: &str) -> Result<pb::SignedCertificate, CoordinatorError> {
+    pb::SignedCertificate::decode(bytes)
+        .map_err(|_| CoordinatorError::Internal(format!("stored {what} undecodable")))
+}
+
+fn leaf(hash: &[u8]) -> Result<Hash, CoordinatorError> {
+    Hash::try_from(hash).map_err(|_| internal("stored certificate hash of wrong length"))
+}
+
+fn internal(e: impl ToString) -> CoordinatorError {
+    CoordinatorError::Internal(e.to_string())
 }
 
 fn system_result(a: &AckAccepted) -> pb::SystemResult {

@@ -3,6 +3,7 @@
 
 use erasure_bus::{Message, topics};
 use erasure_coordinator::service::{SubmitInput, UNATTRIBUTED_ACKS_STREAM};
+use erasure_coordinator::transparency::TransparencyLog;
 use erasure_coordinator::vault::Vault;
 use erasure_coordinator::{Coordinator, SystemClock};
 use erasure_core::inventory::{Inventory, SystemSpec};
@@ -16,7 +17,7 @@ use prost::Message as _;
 use std::sync::Arc;
 
 struct World {
-    coordinator: Coordinator,
+    coordinator: Arc<Coordinator>,
     store: Arc<SqliteStore>,
     crm: KeyPair,
     cameras: KeyPair,
@@ -32,14 +33,14 @@ fn world() -> World {
         id: id.into(),
         categories: vec![],
     }));
-    let coordinator = Coordinator::new(
+    let coordinator = Arc::new(Coordinator::new(
         store.clone(),
         Vault::from_master(&[9; 32]),
         inventory,
         KeyPair::from_seed([3; 32]),
         trust,
         Arc::new(SystemClock),
-    );
+    ));
     World {
         coordinator,
         store,
@@ -183,9 +184,10 @@ async fn only_genuine_acknowledgments_count() {
         .filter(|e| e.event_type == "CertificateIssued")
         .count();
     assert_eq!(certs, 1);
+    let log = TransparencyLog::new(Arc::clone(&w.coordinator));
     let json = w
         .coordinator
-        .certificate_json(&r1)
+        .certificate_json(&r1, &log)
         .await
         .expect("certificate");
     let v = erasure_proof::certificate::verify_file(&json, Some(&w.coordinator.public_keys()));

@@ -22,13 +22,13 @@ pub fn peek_ack(signed: &SignedAcknowledgment) -> Result<Acknowledgment, ProofEr
 }
 
 /// Verifies the signature with the key registered for the system the acknowledgment
-/// names, and returns the acknowledgment.
+/// names, valid when the connector says it answered, and returns the acknowledgment.
 pub fn verify_ack(
     trust: &TrustStore,
     signed: &SignedAcknowledgment,
 ) -> Result<Acknowledgment, ProofError> {
     let ack = peek_ack(signed)?;
-    let key = trust.connector_key(&ack.system_id, &signed.key_id)?;
+    let key = trust.connector_key_at(&ack.system_id, &signed.key_id, ack.completed_at_ms)?;
     if !key.verify(ACK_CONTEXT, &signed.ack, &signed.signature) {
         return Err(ProofError::BadSignature {
             signer: format!("connector {}", ack.system_id),

@@ -9,6 +9,7 @@
 
 use crate::keys::{KeyPair, TrustStore};
 use crate::retention::{self, Scope};
+use crate::transparency::{self, LogProof};
 use crate::verification::{self as verify, Document};
 use crate::view::{self as views, rfc3339};
 use crate::{CERTIFICATE_CONTEXT, ProofError};
@@ -51,6 +52,9 @@ pub struct CertificateFile {
     pub certificate: CertificateView,
     pub signed_certificate: String,
     pub keys: TrustStore,
+    /// Where the certificate is in the transparency log, and the proof of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogProof>,
 }
 
 /// What a person reads. Derived from the signed bytes; never trusted on its own.
@@ -113,10 +117,12 @@ pub fn view(cert: &Certificate) -> Result<CertificateView, ProofError> {
     })
 }
 
-/// Builds the certificate file from the signed certificate and the public keys involved.
+/// Builds the certificate file from the signed certificate, the public keys involved and
+/// its place in the transparency log.
 pub fn to_file(
     signed: &SignedCertificate,
     keys: TrustStore,
+    log: Option<LogProof>,
 ) -> Result<CertificateFile, ProofError> {
     let cert = Certificate::decode(signed.certificate.as_slice())
         .map_err(|_| ProofError::Malformed("certificate".into()))?;
@@ -125,6 +131,7 @@ pub fn to_file(
         certificate: view(&cert)?,
         signed_certificate: B64.encode(signed.encode_to_vec()),
         keys,
+        log,
     })
 }
 
@@ -139,21 +146,24 @@ pub fn verify_file(json: &str, trust: Option<&TrustStore>) -> Verification {
     };
     v.self_declared_keys = trust.is_none();
     let keys = trust.unwrap_or(&file.keys);
-    let Some((signed, cert)) =
+    let Some(decoded) =
         verify::decode_signed::<Certificate>(&mut v, &DOCUMENT, &file.signed_certificate)
     else {
         return v;
     };
-    let (format, key_id) = (&cert.format, &cert.coordinator_key_id);
-    verify::verify_coordinator(&mut v, keys, &DOCUMENT, &signed, format, key_id);
+    let cert = &decoded.message;
+    verify::verify_coordinator(&mut v, keys, &DOCUMENT, &decoded);
     if cert.systems.is_empty() {
         v.record("systems", Err("the certificate names no system".into()));
     }
     verify::verify_systems(&mut v, keys, &DOCUMENT, &cert.request_id, &cert.systems);
     retention::verify_exceptions(&mut v, &cert.systems, &cert.exceptions, Scope::Every);
-    verify::verify_readable(&mut v, &DOCUMENT, view(&cert), &file.certificate);
+    verify::verify_readable(&mut v, &DOCUMENT, view(cert), &file.certificate);
+    transparency::verify_log(&mut v, keys, &decoded.bytes, file.log.as_ref());
     v
 }
 
+#[cfg(test)]
+mod tamper;
 #[cfg(test)]
 mod tests;

@@ -148,12 +148,20 @@ impl PublicKey {
     }
 }
 
-/// A trusted public key as it appears in the trust file.
+/// A trusted public key as it appears in the trust file, with the period in which it may
+/// sign. A rotated-out key stays in the file with `valid_until` set, so what it signed
+/// while it was in use still verifies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {
     pub key_id: String,
     pub public_key: String,
+    /// RFC 3339; absent: since ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    /// RFC 3339, exclusive; absent: still in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
 }
 
 impl From<&PublicKey> for TrustedKey {
@@ -161,7 +169,37 @@ impl From<&PublicKey> for TrustedKey {
         Self {
             key_id: k.key_id().to_owned(),
             public_key: k.to_hex(),
+            valid_from: None,
+            valid_until: None,
         }
+    }
+}
+
+impl TrustedKey {
+    /// Whether the key may sign at `at_ms` (milliseconds since the Unix epoch).
+    fn covers(&self, at_ms: i64) -> Result<bool, ProofError> {
+        let bound = |b: &Option<String>| -> Result<Option<i64>, ProofError> {
+            b.as_deref()
+                .map(|t| {
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map(|t| t.timestamp_millis())
+                        .map_err(|_| {
+                            ProofError::Malformed(format!("key {}: validity {t:?}", self.key_id))
+                        })
+                })
+                .transpose()
+        };
+        let from = bound(&self.valid_from)?.unwrap_or(i64::MIN);
+        let until = bound(&self.valid_until)?.unwrap_or(i64::MAX);
+        Ok(from <= at_ms && at_ms < until)
+    }
+
+    fn period(&self) -> String {
+        format!(
+            "valid from {} until {}",
+            self.valid_from.as_deref().unwrap_or("the start"),
+            self.valid_until.as_deref().unwrap_or("now")
+        )
     }
 }
 
@@ -175,36 +213,61 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
-    /// The coordinator key with this id.
-    pub fn coordinator_key(&self, key_id: &str) -> Result<PublicKey, ProofError> {
-        find(&self.coordinator, key_id, "the coordinator")
+    /// The coordinator key with this id, if it was valid at `at_ms`.
+    pub fn coordinator_key_at(&self, key_id: &str, at_ms: i64) -> Result<PublicKey, ProofError> {
+        find(&self.coordinator, key_id, "the coordinator", at_ms)
     }
 
-    /// The key with this id registered for `system`.
-    pub fn connector_key(&self, system: &str, key_id: &str) -> Result<PublicKey, ProofError> {
+    /// The key with this id registered for `system`, if it was valid at `at_ms`.
+    pub fn connector_key_at(
+        &self,
+        system: &str,
+        key_id: &str,
+        at_ms: i64,
+    ) -> Result<PublicKey, ProofError> {
         let keys = self
             .connectors
             .get(system)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        find(keys, key_id, &format!("connector {system}"))
+        find(keys, key_id, &format!("connector {system}"), at_ms)
     }
 
     pub fn add_connector(&mut self, system: &str, key: &PublicKey) {
         let keys = self.connectors.entry(system.to_owned()).or_default();
-        if !keys.iter().any(|k| k.key_id == key.key_id()) {
-            keys.push(key.into());
-        }
+        add(keys, key.into());
     }
 
     pub fn add_coordinator(&mut self, key: &PublicKey) {
-        if !self.coordinator.iter().any(|k| k.key_id == key.key_id()) {
-            self.coordinator.push(key.into());
-        }
+        add(&mut self.coordinator, key.into());
+    }
+
+    /// Adds a key with its validity (a rotated-out or a new key).
+    pub fn add_connector_entry(&mut self, system: &str, key: TrustedKey) {
+        add(self.connectors.entry(system.to_owned()).or_default(), key);
+    }
+
+    pub fn add_coordinator_entry(&mut self, key: TrustedKey) {
+        add(&mut self.coordinator, key);
     }
 }
 
-fn find(keys: &[TrustedKey], key_id: &str, signer: &str) -> Result<PublicKey, ProofError> {
+/// Adds a key unless one with its id is there; an entry with a validity period replaces
+/// one without (the rotation record is the more precise).
+fn add(keys: &mut Vec<TrustedKey>, key: TrustedKey) {
+    match keys.iter_mut().find(|k| k.key_id == key.key_id) {
+        Some(k) if k.valid_from.is_none() && k.valid_until.is_none() => *k = key,
+        Some(_) => {}
+        None => keys.push(key),
+    }
+}
+
+fn find(
+    keys: &[TrustedKey],
+    key_id: &str,
+    signer: &str,
+    at_ms: i64,
+) -> Result<PublicKey, ProofError> {
     let unknown = || ProofError::UnknownKey {
         signer: signer.to_owned(),
         key_id: key_id.to_owned(),
@@ -217,6 +280,14 @@ fn find(keys: &[TrustedKey], key_id: &str, signer: &str) -> Result<PublicKey, Pr
     // A trust entry whose id does not match its key is an attempt to alias keys.
     if key.key_id() != key_id {
         return Err(unknown());
+    }
+    if !entry.covers(at_ms)? {
+        return Err(ProofError::KeyNotValid {
+            signer: signer.to_owned(),
+            key_id: key_id.to_owned(),
+            at: crate::view::rfc3339(at_ms),
+            period: entry.period(),
+        });
     }
     Ok(key)
 }
@@ -256,10 +327,53 @@ mod tests {
         let crm = KeyPair::from_seed([1; 32]);
         let mut trust = TrustStore::default();
         trust.add_connector("crm", &crm.public());
-        assert!(trust.connector_key("crm", crm.key_id()).is_ok());
+        assert!(trust.connector_key_at("crm", crm.key_id(), 0).is_ok());
         assert!(matches!(
-            trust.connector_key("cameras", crm.key_id()),
+            trust.connector_key_at("cameras", crm.key_id(), 0),
             Err(ProofError::UnknownKey { .. })
         ));
+    }
+
+    fn entry(pair: &KeyPair, from: Option<&str>, until: Option<&str>) -> TrustedKey {
+        TrustedKey {
+            valid_from: from.map(Into::into),
+            valid_until: until.map(Into::into),
+            ..TrustedKey::from(&pair.public())
+        }
+    }
+
+    #[test]
+    fn a_rotated_key_verifies_only_inside_its_period() {
+        let (old, new) = (KeyPair::from_seed([1; 32]), KeyPair::from_seed([2; 32]));
+        let mut trust = TrustStore::default();
+        let rotated = "2026-06-01T00:00:00Z";
+        trust.add_coordinator_entry(entry(&old, None, Some(rotated)));
+        trust.add_coordinator_entry(entry(&new, Some(rotated), None));
+        let before = 1_780_000_000_000; // 2026-05-28
+        let after = 1_790_000_000_000; // 2026-09-21
+        assert!(trust.coordinator_key_at(old.key_id(), before).is_ok());
+        assert!(trust.coordinator_key_at(new.key_id(), after).is_ok());
+        let late = trust.coordinator_key_at(old.key_id(), after);
+        assert!(
+            matches!(&late, Err(ProofError::KeyNotValid { .. })),
+            "{late:?}"
+        );
+        let msg = late.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("until 2026-06-01T00:00:00Z"), "{msg}");
+        assert!(matches!(
+            trust.coordinator_key_at(new.key_id(), before),
+            Err(ProofError::KeyNotValid { .. })
+        ));
+    }
+
+    #[test]
+    fn a_rotation_record_replaces_the_open_entry_of_the_same_key() {
+        let key = KeyPair::from_seed([1; 32]);
+        let mut trust = TrustStore::default();
+        trust.add_coordinator(&key.public());
+        trust.add_coordinator_entry(entry(&key, None, Some("2026-06-01T00:00:00Z")));
+        trust.add_coordinator(&key.public());
+        assert_eq!(trust.coordinator.len(), 1);
+        assert!(trust.coordinator[0].valid_until.is_some());
     }
 }

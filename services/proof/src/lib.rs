@@ -13,10 +13,12 @@
 
 pub mod ack;
 pub mod certificate;
+pub mod consistency;
 pub mod keys;
 pub mod merkle;
 mod retention;
 pub mod supplement;
+pub mod transparency;
 mod verification;
 pub mod view;
 
@@ -33,6 +35,8 @@ pub const CERTIFICATE_CONTEXT: &[u8] = b"erasure.v1.certificate\0";
 pub const SUPPLEMENT_CONTEXT: &[u8] = b"erasure.v1.certificate-supplement\0";
 /// Domain separator of the identifier commitment.
 pub const COMMITMENT_CONTEXT: &[u8] = b"erasure.v1.identifier-commitment\0";
+/// Signature context of transparency log tree heads: `TREE_HEAD_CONTEXT || tree head bytes`.
+pub const TREE_HEAD_CONTEXT: &[u8] = b"erasure.v1.tree-head\0";
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
@@ -56,6 +60,13 @@ pub enum ProofError {
     UnknownKey { signer: String, key_id: String },
     #[error("bad signature by {signer} (key {key_id})")]
     BadSignature { signer: String, key_id: String },
+    #[error("key {key_id} of {signer} was not valid at {at} ({period})")]
+    KeyNotValid {
+        signer: String,
+        key_id: String,
+        at: String,
+        period: String,
+    },
     #[error("{0}")]
     Mismatch(String),
 }

@@ -13,6 +13,7 @@
 use crate::certificate::{self, CertificateFile};
 use crate::keys::{KeyPair, TrustStore};
 use crate::retention::{self, Scope};
+use crate::transparency::{self, LogProof};
 use crate::verification::{self as verify, Document, Verification};
 use crate::view::{self as views, ExceptionView, SystemView, rfc3339};
 use crate::{ProofError, SUPPLEMENT_CONTEXT, sha256};
@@ -52,6 +53,9 @@ pub struct SupplementFile {
     pub supplement: SupplementView,
     pub signed_supplement: String,
     pub keys: TrustStore,
+    /// Where the supplement is in the transparency log, and the proof of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogProof>,
 }
 
 /// What a person reads. Derived from the signed bytes; never trusted on its own.
@@ -87,10 +91,12 @@ pub fn view(s: &CertificateSupplement) -> Result<SupplementView, ProofError> {
     })
 }
 
-/// Builds the supplement file from the signed supplement and the public keys involved.
+/// Builds the supplement file from the signed supplement, the public keys involved and its
+/// place in the transparency log.
 pub fn supplement_to_file(
     signed: &SignedCertificate,
     keys: TrustStore,
+    log: Option<LogProof>,
 ) -> Result<SupplementFile, ProofError> {
     let s = CertificateSupplement::decode(signed.certificate.as_slice())
         .map_err(|_| ProofError::Malformed("supplement".into()))?;
@@ -99,6 +105,7 @@ pub fn supplement_to_file(
         supplement: view(&s)?,
         signed_supplement: B64.encode(signed.encode_to_vec()),
         keys,
+        log,
     })
 }
 
@@ -117,19 +124,20 @@ pub fn verify_supplement_file(
     };
     v.self_declared_keys = trust.is_none();
     let keys = trust.unwrap_or(&file.keys);
-    let Some((signed, s)) =
+    let Some(decoded) =
         verify::decode_signed::<CertificateSupplement>(&mut v, &DOCUMENT, &file.signed_supplement)
     else {
         return v;
     };
-    let (format, key_id) = (&s.format, &s.coordinator_key_id);
-    verify::verify_coordinator(&mut v, keys, &DOCUMENT, &signed, format, key_id);
+    let s = &decoded.message;
+    verify::verify_coordinator(&mut v, keys, &DOCUMENT, &decoded);
     verify::verify_systems(&mut v, keys, &DOCUMENT, &s.request_id, &s.systems);
     retention::verify_exceptions(&mut v, &s.systems, &s.remaining, Scope::AnsweredSystems);
     retention::verify_ended(&mut v, &s.systems, &s.ended);
-    verify::verify_readable(&mut v, &DOCUMENT, view(&s), &file.supplement);
+    verify::verify_readable(&mut v, &DOCUMENT, view(s), &file.supplement);
+    transparency::verify_log(&mut v, keys, &decoded.bytes, file.log.as_ref());
     if let Some(certificate_json) = certificate_json {
-        v.record("supplements certificate", link(&s, certificate_json));
+        v.record("supplements certificate", link(s, certificate_json));
     }
     v
 }

@@ -3,7 +3,9 @@
 
 use crate::ack::sign_ack;
 use crate::certificate::{CERTIFICATE_FORMAT, sign_certificate, to_file};
+use crate::merkle::MerkleTree;
 use crate::supplement::{SUPPLEMENT_FORMAT, sign_supplement, supplement_to_file};
+use crate::transparency::{LogProof, leaf_of, log_proof, sign_tree_head};
 use crate::{KeyPair, TrustStore, Verification, sha256};
 use erasure_proto::v1::{
     Acknowledgment, Certificate, CertificateSupplement, DeadlineExtension, Outcome, Retention,
@@ -121,8 +123,25 @@ pub(crate) fn certificate_with_hold(f: &Fixture, request_id: &str) -> Certificat
 
 pub(crate) fn file_json(f: &Fixture, cert: &Certificate) -> String {
     let signed = sign_certificate(&f.coordinator, cert);
-    let file = to_file(&signed, f.trust.clone()).expect("file");
+    let file = to_file(&signed, f.trust.clone(), Some(logged(f, &signed))).expect("file");
     serde_json::to_string_pretty(&file).expect("json")
+}
+
+/// Logs a signed document as leaf 2 of a log of 5, with a head signed by the coordinator.
+pub(crate) fn logged(f: &Fixture, signed: &SignedCertificate) -> LogProof {
+    let mut tree = MerkleTree::new();
+    for other in [b"earlier-1".as_slice(), b"earlier-2"] {
+        tree.push(&sha256(other));
+    }
+    let index = tree.push(&leaf_of(&signed.encode_to_vec()));
+    for other in [b"later-1".as_slice(), b"later-2"] {
+        tree.push(&sha256(other));
+    }
+    let size = tree.len();
+    let root = tree.root(size).expect("root");
+    let head = sign_tree_head(&f.coordinator, size, &root, 1_790_000_001_000);
+    let proof = tree.inclusion_proof(index, size).expect("proof");
+    log_proof(&head, index, &proof).expect("log proof")
 }
 
 /// The supplement issued when the vouchers' hold on the ledger ended and it erased them.
@@ -149,7 +168,7 @@ pub(crate) fn supplement_json(f: &Fixture, s: &CertificateSupplement) -> String 
 }
 
 pub(crate) fn signed_supplement_json(f: &Fixture, signed: &SignedCertificate) -> String {
-    let file = supplement_to_file(signed, f.trust.clone()).expect("file");
+    let file = supplement_to_file(signed, f.trust.clone(), Some(logged(f, signed))).expect("file");
     serde_json::to_string_pretty(&file).expect("json")
 }
 

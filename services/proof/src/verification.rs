@@ -100,29 +100,42 @@ pub(crate) fn parse_file<F: DeserializeOwned>(
     .then_some(file)
 }
 
+/// What a file's signed part decodes to: its exact bytes (the log's leaf is their hash),
+/// the `SignedCertificate` and the signed message inside.
+pub(crate) struct Decoded<M> {
+    pub bytes: Vec<u8>,
+    pub signed: SignedCertificate,
+    pub message: M,
+}
+
 /// Decodes base64 → `SignedCertificate` → the signed message ("signed <noun> encoding").
 pub(crate) fn decode_signed<M: Message + Default>(
     v: &mut Verification,
     doc: &Document,
     b64: &str,
-) -> Option<(SignedCertificate, M)> {
+) -> Option<Decoded<M>> {
     let decoded = B64
         .decode(b64)
         .map_err(|_| format!("{} is not base64", doc.field))
-        .and_then(|b| {
-            SignedCertificate::decode(b.as_slice())
+        .and_then(|bytes| {
+            SignedCertificate::decode(bytes.as_slice())
+                .map(|signed| (bytes, signed))
                 .map_err(|_| format!("{} is not a SignedCertificate", doc.field))
         })
-        .and_then(|s| {
-            M::decode(s.certificate.as_slice())
-                .map(|m| (s, m))
+        .and_then(|(bytes, signed)| {
+            M::decode(signed.certificate.as_slice())
+                .map(|message| Decoded {
+                    bytes,
+                    signed,
+                    message,
+                })
                 .map_err(|_| format!("the signed bytes are not a {}", doc.message))
         });
     let name = format!("signed {} encoding", doc.noun);
     match decoded {
-        Ok(pair) => {
+        Ok(decoded) => {
             v.record(name, Ok("decoded".into()));
-            Some(pair)
+            Some(decoded)
         }
         Err(e) => {
             v.record(name, Err(e));
@@ -131,22 +144,46 @@ pub(crate) fn decode_signed<M: Message + Default>(
     }
 }
 
-/// "<noun> format", "coordinator signature" (under the document's context) and
-/// "coordinator key id".
-pub(crate) fn verify_coordinator(
+/// What a coordinator-signed document says about its own signing.
+pub(crate) trait Claims {
+    fn format(&self) -> &str;
+    fn coordinator_key_id(&self) -> &str;
+    fn issued_at_ms(&self) -> i64;
+}
+
+macro_rules! claims {
+    ($message:ty) => {
+        impl Claims for $message {
+            fn format(&self) -> &str {
+                &self.format
+            }
+            fn coordinator_key_id(&self) -> &str {
+                &self.coordinator_key_id
+            }
+            fn issued_at_ms(&self) -> i64 {
+                self.issued_at_ms
+            }
+        }
+    };
+}
+claims!(erasure_proto::v1::Certificate);
+claims!(erasure_proto::v1::CertificateSupplement);
+
+/// "<noun> format", "coordinator signature" (under the document's context, by a key valid
+/// when the document was issued) and "coordinator key id".
+pub(crate) fn verify_coordinator<M: Claims>(
     v: &mut Verification,
     keys: &TrustStore,
     doc: &Document,
-    signed: &SignedCertificate,
-    format: &str,
-    key_id: &str,
+    decoded: &Decoded<M>,
 ) {
+    let (signed, m) = (&decoded.signed, &decoded.message);
     v.record(
         format!("{} format", doc.noun),
-        check_eq("format", format, doc.format),
+        check_eq("format", m.format(), doc.format),
     );
     let sig = keys
-        .coordinator_key(&signed.key_id)
+        .coordinator_key_at(&signed.key_id, m.issued_at_ms())
         .map_err(|e| e.to_string())
         .and_then(|key| {
             if key.verify(doc.context, &signed.certificate, &signed.signature) {
@@ -161,7 +198,7 @@ pub(crate) fn verify_coordinator(
     v.record("coordinator signature", sig);
     v.record(
         "coordinator key id",
-        check_eq("key id", key_id, &signed.key_id),
+        check_eq("key id", m.coordinator_key_id(), &signed.key_id),
     );
 }
 

@@ -41,7 +41,7 @@ fn changing_a_signed_byte_breaks_the_coordinator_signature() {
     let mut changed = cert.clone();
     changed.completed_at_ms += 1;
     signed.certificate = changed.encode_to_vec();
-    let mut file = to_file(&signed, f.trust.clone()).expect("file");
+    let mut file = to_file(&signed, f.trust.clone(), None).expect("file");
     file.certificate = view(&changed).expect("view");
     let v = verify_file(&serde_json::to_string(&file).expect("json"), Some(&f.trust));
     let failures = failed_checks(&v);
@@ -248,7 +248,12 @@ fn a_supplement_cannot_pass_for_a_certificate() {
         certificate: bytes,
         key_id: f.coordinator.key_id().into(),
     };
-    let file = to_file(&signed, f.trust.clone()).expect("file");
+    let file = to_file(
+        &signed,
+        f.trust.clone(),
+        Some(crate::testing::logged(&f, &signed)),
+    )
+    .expect("file");
     let v = verify_file(&serde_json::to_string(&file).expect("json"), Some(&f.trust));
     let failures = failed_checks(&v);
     assert_eq!(failures.len(), 1, "{failures:?}");

@@ -26,6 +26,8 @@ fn a_supplement_verifies_linked_to_its_certificate() {
             "retention exceptions",
             "ended holds",
             "readable supplement",
+            "tree head signature",
+            "inclusion proof",
             "supplements certificate",
         ]
     );

@@ -1,0 +1,49 @@
+//! `erasure report`: the period report for regulators, as JSON or as an HTML page.
+
+use crate::client::{connect, emit, rpc};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use erasure_coordinator::report::ReportFile;
+use erasure_proto::v1 as pb;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// First day of the period (YYYY-MM-DD, UTC): requests received from this day.
+    #[arg(long)]
+    from: String,
+    /// Last day of the period, inclusive.
+    #[arg(long)]
+    to: String,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub async fn run(server: &str, args: ReportArgs) -> Result<()> {
+    let mut client = connect(server).await?;
+    let json = client
+        .get_report(pb::GetReportRequest {
+            from: args.from,
+            to: args.to,
+        })
+        .await
+        .map_err(rpc)?
+        .into_inner()
+        .report_json;
+    match args.format {
+        Format::Json => emit("report", &json, args.output),
+        Format::Html => {
+            let file: ReportFile =
+                serde_json::from_str(&json).context("the server sent a malformed report")?;
+            emit("report", &crate::html::report(&file)?, args.output)
+        }
+    }
+}
