@@ -259,7 +259,9 @@ impl TransparencyLog {
             Some(n) => view.heads.iter().find(|h| h.tree_size == n),
         };
         found.cloned().ok_or_else(|| match tree_size {
-            None => CoordinatorError::FailedPrecondition("no tree head was signed yet".into()),
+            None => CoordinatorError::FailedPrecondition(
+                "no tree head was signed yet (sign one now: erasure log head --publish)".into(),
+            ),
             Some(n) => CoordinatorError::FailedPrecondition(format!(
                 "no tree head of size {n} was published (sizes: {})",
                 view.heads
