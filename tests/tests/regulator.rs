@@ -215,3 +215,42 @@ async fn a_rotated_coordinator_key_keeps_old_certificates_valid() {
         "{published}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_connector_key_signs_new_acknowledgments_and_old_ones_still_verify() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let mut server = Server::start(&data, &[]);
+    let data_dir = data.display().to_string();
+    let trust = data.join("trust.json").display().to_string();
+    let (old_cert, new_cert) = (path(tmp.path(), "old.json"), path(tmp.path(), "new.json"));
+    let before = completed(&server, "C-4001").await;
+    ok(&server.cli(&["certificate", &before, "-o", &old_cert]));
+    server.kill9();
+    ok(&cli(&[
+        "keys",
+        "rotate",
+        "--connector",
+        "crm",
+        "--data-dir",
+        &data_dir,
+    ]));
+    server.restart();
+    let after = completed(&server, "C-4002").await;
+    ok(&server.cli(&["certificate", &after, "-o", &new_cert]));
+    let crm_key = |file: &str| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+        let systems = v["certificate"]["systems"].as_array().expect("systems");
+        let crm = systems
+            .iter()
+            .find(|s| s["system_id"] == "crm")
+            .expect("crm");
+        crm["connector_key_id"].as_str().expect("key id").to_owned()
+    };
+    assert_ne!(crm_key(&old_cert), crm_key(&new_cert));
+    for file in [&old_cert, &new_cert] {
+        let out = ok(&cli(&["verify", file, "--trust", &trust]));
+        assert!(out.contains("ok    acknowledgment of crm"), "{out}");
+    }
+}

@@ -9,6 +9,7 @@ use erasure_coordinator::{Coordinator, SystemClock};
 use erasure_core::inventory::{Inventory, SystemSpec};
 use erasure_core::{Identifiers, RequestStatus, TaskStatus};
 use erasure_proof::ack::sign_ack;
+use erasure_proof::keys::TrustedKey;
 use erasure_proof::{KeyPair, TrustStore};
 use erasure_proto::v1 as pb;
 use erasure_store::sqlite::SqliteStore;
@@ -24,11 +25,17 @@ struct World {
 }
 
 fn world() -> World {
+    world_with(|_| {})
+}
+
+/// A world whose trust is changed by `adjust` (after the connectors' keys are added).
+fn world_with(adjust: impl FnOnce(&mut TrustStore)) -> World {
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
     let (crm, cameras) = (KeyPair::from_seed([1; 32]), KeyPair::from_seed([2; 32]));
     let mut trust = TrustStore::default();
     trust.add_connector("crm", &crm.public());
     trust.add_connector("cameras", &cameras.public());
+    adjust(&mut trust);
     let inventory = Inventory::new(["crm", "cameras"].map(|id| SystemSpec {
         id: id.into(),
         categories: vec![],
@@ -192,6 +199,48 @@ async fn only_genuine_acknowledgments_count() {
         .expect("certificate");
     let v = erasure_proof::certificate::verify_file(&json, Some(&w.coordinator.public_keys()));
     assert!(v.is_valid(), "{:?}", v.failures().collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn an_acknowledgment_signed_with_a_retired_key_is_refused_even_if_dated_before() {
+    // crm's key was rotated out an hour ago (a new key took over); the ack claims to
+    // have been signed two hours ago, while the key was still valid.
+    let retired_at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let w = world_with(|trust| {
+        let old = KeyPair::from_seed([1; 32]);
+        trust.add_connector_entry(
+            "crm",
+            TrustedKey {
+                valid_until: Some(retired_at.to_rfc3339()),
+                ..TrustedKey::from(&old.public())
+            },
+        );
+    });
+    let r1 = submit(&w, "aino@example.com").await;
+    let mut backdated = ack(&r1, "crm");
+    backdated.completed_at_ms = (retired_at - chrono::Duration::hours(1)).timestamp_millis();
+    w.coordinator
+        .ingest(&message(&r1, &sign_ack(&w.crm, &backdated)))
+        .await
+        .expect("recorded");
+    let s = w.coordinator.get(&r1).await.expect("r1");
+    assert_eq!(s.rejected_acks, 1);
+    assert_ne!(
+        s.tasks.values().next().map(|t| t.status),
+        Some(TaskStatus::Done)
+    );
+    let rejected = w.store.read_stream(&r1).await.expect("read");
+    let reason = rejected
+        .iter()
+        .filter(|e| e.event_type == "AckRejected")
+        .map(|e| {
+            pb::AckRejected::decode(e.payload.as_slice())
+                .expect("event")
+                .reason
+        })
+        .next()
+        .expect("a rejection");
+    assert!(reason.contains("was not valid"), "{reason}");
 }
 
 #[tokio::test]
