@@ -24,8 +24,7 @@ fn path(dir: &Path, name: &str) -> String {
 }
 
 fn tree_size(file: &str) -> u64 {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+    let v = json_of(file);
     let head = v
         .get("log")
         .map_or(&v, |log| log)
@@ -156,58 +155,63 @@ async fn a_regulator_verifies_a_certificate_and_the_log_s_consistency() {
     assert!(backwards.contains("before it starts"), "{backwards}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_rotated_coordinator_key_keeps_old_certificates_valid() {
+struct Rotated {
+    _tmp: tempfile::TempDir,
+    trust: String,
+    before: String,
+    after: String,
+}
+
+/// Completes a request, rotates a key with `erasure keys rotate ROTATE` (refused while the
+/// server runs, done once it is stopped), restarts and completes another: the two
+/// certificate files and the trust file the server published after the rotation.
+async fn around_a_rotation(rotate: &[&str]) -> Rotated {
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
     let mut server = Server::start(&data, &[]);
     let data_dir = data.display().to_string();
-    let trust = data.join("trust.json").display().to_string();
-    let (old_cert, new_cert) = (path(tmp.path(), "old.json"), path(tmp.path(), "new.json"));
-    let before = completed(&server, "C-3001").await;
-    ok(&server.cli(&["certificate", &before, "-o", &old_cert]));
-
-    let refused = one_error_line(&cli(&[
-        "keys",
-        "rotate",
-        "--coordinator",
-        "--data-dir",
-        &data_dir,
-    ]));
+    let (before, after) = (
+        path(tmp.path(), "before.json"),
+        path(tmp.path(), "after.json"),
+    );
+    let id = completed(&server, "C-3001").await;
+    ok(&server.cli(&["certificate", &id, "-o", &before]));
+    let args = [&["keys", "rotate"], rotate, &["--data-dir", &data_dir]].concat();
+    let refused = one_error_line(&cli(&args));
     assert!(refused.contains("a server is running"), "{refused}");
     server.kill9();
-    let rotated = ok(&cli(&[
-        "keys",
-        "rotate",
-        "--coordinator",
-        "--data-dir",
-        &data_dir,
-    ]));
+    let rotated = ok(&cli(&args));
     assert!(rotated.contains("retired ed25519:"), "{rotated}");
     server.restart();
+    let id = completed(&server, "C-3002").await;
+    ok(&server.cli(&["certificate", &id, "-o", &after]));
+    Rotated {
+        trust: data.join("trust.json").display().to_string(),
+        _tmp: tmp,
+        before,
+        after,
+    }
+}
 
-    let after = completed(&server, "C-3002").await;
-    ok(&server.cli(&["certificate", &after, "-o", &new_cert]));
-    let key_of = |file: &str| -> String {
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
-        v["certificate"]["coordinator_key_id"]
-            .as_str()
-            .expect("key id")
-            .to_owned()
-    };
+fn json_of(file: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_coordinator_key_keeps_old_certificates_valid() {
+    let r = around_a_rotation(&["--coordinator"]).await;
+    let key_of = |file: &str| json_of(file)["certificate"]["coordinator_key_id"].clone();
     assert_ne!(
-        key_of(&old_cert),
-        key_of(&new_cert),
+        key_of(&r.before),
+        key_of(&r.after),
         "signed with the new key"
     );
     // One trust file, both keys with their periods: both certificates verify.
-    for file in [&old_cert, &new_cert] {
-        let out = ok(&cli(&["verify", file, "--trust", &trust]));
+    for file in [&r.before, &r.after] {
+        let out = ok(&cli(&["verify", file, "--trust", &r.trust]));
         assert!(out.contains("is valid"), "{out}");
     }
-    let published: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&trust).expect("trust")).expect("json");
+    let published = json_of(&r.trust);
     let coordinator = published["coordinator"].as_array().expect("keys");
     assert_eq!(coordinator.len(), 2, "{published}");
     assert!(
@@ -218,39 +222,22 @@ async fn a_rotated_coordinator_key_keeps_old_certificates_valid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_connector_key_signs_new_acknowledgments_and_old_ones_still_verify() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let data = tmp.path().join("data");
-    let mut server = Server::start(&data, &[]);
-    let data_dir = data.display().to_string();
-    let trust = data.join("trust.json").display().to_string();
-    let (old_cert, new_cert) = (path(tmp.path(), "old.json"), path(tmp.path(), "new.json"));
-    let before = completed(&server, "C-4001").await;
-    ok(&server.cli(&["certificate", &before, "-o", &old_cert]));
-    server.kill9();
-    ok(&cli(&[
-        "keys",
-        "rotate",
-        "--connector",
-        "crm",
-        "--data-dir",
-        &data_dir,
-    ]));
-    server.restart();
-    let after = completed(&server, "C-4002").await;
-    ok(&server.cli(&["certificate", &after, "-o", &new_cert]));
-    let crm_key = |file: &str| -> String {
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
-        let systems = v["certificate"]["systems"].as_array().expect("systems");
+    let r = around_a_rotation(&["--connector", "crm"]).await;
+    let crm_key = |file: &str| {
+        let v = json_of(file);
+        let systems = v["certificate"]["systems"]
+            .as_array()
+            .expect("systems")
+            .clone();
         let crm = systems
-            .iter()
+            .into_iter()
             .find(|s| s["system_id"] == "crm")
             .expect("crm");
-        crm["connector_key_id"].as_str().expect("key id").to_owned()
+        crm["connector_key_id"].clone()
     };
-    assert_ne!(crm_key(&old_cert), crm_key(&new_cert));
-    for file in [&old_cert, &new_cert] {
-        let out = ok(&cli(&["verify", file, "--trust", &trust]));
+    assert_ne!(crm_key(&r.before), crm_key(&r.after));
+    for file in [&r.before, &r.after] {
+        let out = ok(&cli(&["verify", file, "--trust", &r.trust]));
         assert!(out.contains("ok    acknowledgment of crm"), "{out}");
     }
 }
