@@ -374,9 +374,9 @@ impl View {
                 let e: pb::TreeHeadSigned = decode(recorded)?;
                 let signed = pb::SignedTreeHead::decode(e.signed_tree_head.as_slice())
                     .map_err(|_| internal("undecodable signed tree head"))?;
-                let head = decode_head(&signed)?;
-                if self.heads.iter().all(|h| h.signed != head.signed) {
-                    self.heads.push(head);
+                // Head i is stream version i + 1; our own appends are read back here.
+                if recorded.stream_version > self.heads.len() as u64 {
+                    self.heads.push(decode_head(&signed)?);
                 }
                 Ok(())
             }
@@ -437,7 +437,8 @@ impl View {
             tracing::error!(stream, "certificate hash of wrong length; not logged");
             return;
         };
-        if !self.index_of.contains_key(&leaf) && !self.pending.iter().any(|p| p.leaf == leaf) {
+        // Each event is applied once (one reader under `writer`), so `pending` has no twins.
+        if !self.index_of.contains_key(&leaf) {
             self.pending.push_back(Pending {
                 leaf,
                 request_id: stream.to_owned(),
@@ -476,8 +477,7 @@ fn decode<M: Message + Default>(recorded: &RecordedEvent) -> Result<M, Coordinat
 }
 
 fn decode_head(signed: &pb::SignedTreeHead) -> Result<Head, CoordinatorError> {
-    let head = pb::TreeHead::decode(signed.tree_head.as_slice())
-        .map_err(|_| internal("undecodable tree head"))?;
+    let head = log::decode_head(signed).map_err(internal)?;
     Ok(Head {
         root: head
             .root_hash

@@ -36,12 +36,7 @@ pub(crate) const DOCUMENT: Document = Document {
 
 /// Signs an encoded certificate with the coordinator's key.
 pub fn sign_certificate(key: &KeyPair, certificate: &Certificate) -> SignedCertificate {
-    let bytes = certificate.encode_to_vec();
-    SignedCertificate {
-        signature: key.sign(CERTIFICATE_CONTEXT, &bytes),
-        certificate: bytes,
-        key_id: key.key_id().to_owned(),
-    }
+    verify::sign(key, &DOCUMENT, certificate)
 }
 
 /// The certificate file as JSON.

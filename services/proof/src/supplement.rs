@@ -37,12 +37,7 @@ pub(crate) const DOCUMENT: Document = Document {
 
 /// Signs an encoded supplement with the coordinator's key.
 pub fn sign_supplement(key: &KeyPair, s: &CertificateSupplement) -> SignedCertificate {
-    let bytes = s.encode_to_vec();
-    SignedCertificate {
-        signature: key.sign(SUPPLEMENT_CONTEXT, &bytes),
-        certificate: bytes,
-        key_id: key.key_id().to_owned(),
-    }
+    verify::sign(key, &DOCUMENT, s)
 }
 
 /// The supplement file as JSON.

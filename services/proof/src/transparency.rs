@@ -102,7 +102,8 @@ pub struct ConsistencyFile {
     pub proof: Vec<String>,
 }
 
-fn decode_head(signed: &SignedTreeHead) -> Result<TreeHead, ProofError> {
+/// The tree head inside a signed one (not verified).
+pub fn decode_head(signed: &SignedTreeHead) -> Result<TreeHead, ProofError> {
     TreeHead::decode(signed.tree_head.as_slice())
         .map_err(|_| ProofError::Malformed("tree head".into()))
 }

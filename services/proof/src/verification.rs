@@ -2,7 +2,7 @@
 //! a protobuf message signed by the coordinator into a `SignedCertificate`, shipped in a
 //! JSON file with a readable view and the public keys.
 
-use crate::keys::TrustStore;
+use crate::keys::{KeyPair, TrustStore};
 use crate::view::outcome_name;
 use crate::{ProofError, ack};
 use base64::Engine;
@@ -66,6 +66,16 @@ pub(crate) struct Document {
     /// The signed message's `format`.
     pub format: &'static str,
     pub context: &'static [u8],
+}
+
+/// Encodes a document and signs it with the coordinator's key under its context.
+pub(crate) fn sign(key: &KeyPair, doc: &Document, message: &impl Message) -> SignedCertificate {
+    let bytes = message.encode_to_vec();
+    SignedCertificate {
+        signature: key.sign(doc.context, &bytes),
+        certificate: bytes,
+        key_id: key.key_id().to_owned(),
+    }
 }
 
 pub(crate) fn check_eq(what: &str, got: &str, want: &str) -> Result<String, String> {
