@@ -115,8 +115,8 @@ pub struct LogConfig {
 }
 
 impl LogConfig {
-    pub fn options(&self) -> anyhow::Result<erasure_coordinator::server::Options> {
-        let mut options = erasure_coordinator::server::Options::default();
+    pub fn options(&self) -> anyhow::Result<erasure_coordinator::node::Options> {
+        let mut options = erasure_coordinator::node::Options::default();
         if let Some(secs) = self.tree_head_interval_secs {
             anyhow::ensure!(
                 secs > 0,

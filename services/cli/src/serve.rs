@@ -7,8 +7,9 @@ use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::kafka::{KafkaConfig, KafkaTransport};
 use erasure_bus::{Subscription, Transport};
 use erasure_connector_sdk::{Runner, RunnerConfig, load_or_generate};
+use erasure_coordinator::node::Node;
 use erasure_coordinator::vault::Vault;
-use erasure_coordinator::{Clock, Coordinator, OffsetClock, Storage, SystemClock, server};
+use erasure_coordinator::{Clock, Coordinator, OffsetClock, Storage, SystemClock};
 use erasure_core::SystemId;
 use erasure_core::decide::Policy;
 use erasure_core::inventory::{Inventory, SystemSpec};
@@ -166,9 +167,20 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             ),
         }
     }
-    server::serve(coordinator, transport, listener, options, shutdown_signal())
+    let (mut node, routes) = Node::start(coordinator, transport, options)
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
+    let grpc = tonic::transport::Server::builder()
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown_signal(),
+        );
+    tokio::select! {
+        served = grpc => served.map_err(|e| anyhow::anyhow!("server failed: {e}"))?,
+        why = node.failed() => anyhow::bail!("server failed: {why}"),
+    }
+    node.stop().await;
     println!("erasure: stopped");
     Ok(())
 }

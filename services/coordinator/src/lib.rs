@@ -1,30 +1,50 @@
-//! The coordinator: use cases over the pure core, with the adapters the binary picks.
+//! The coordinator: use cases over the pure core, in rooms by responsibility, with the
+//! adapters the caller picks.
 //!
-//! - [`vault`]: sealing identifiers under per-request data keys, blind indexes.
-//! - [`codec`]: domain events to and from their stored protobuf form.
-//! - [`service`]: submit, ingest acknowledgments, certificates (the use cases).
+//! - [`coordinator`]: [`Coordinator`], the rooms assembled; the use cases the gRPC edge calls.
+//! - [`streams`]: reading and folding request streams, appending decisions, the command loop.
+//! - [`effects`]: what a decision leads to besides its events (outbox messages, log lines).
+//! - [`submit`]: requests coming in.
+//! - [`ingest`]: acknowledgments: verified and counted, or rejected and recorded.
+//! - [`commands`]: timers firing, deadlines extended, failed tasks retried.
+//! - [`certify`]: certificates and supplements, signed with the coordinator's key.
+//! - [`export`]: certificate and supplement files with their log proofs.
+//! - [`vault`] and [`sealing`]: identifiers sealed under per-request data keys; blind indexes.
+//! - [`codec`]: the store's rows for domain events (the conversion is `erasure-proto`'s).
 //! - [`relay`]: delivers outbox messages to the transport, opening sealed work orders.
 //! - [`projection`]: the in-memory query view (list, watch), kept in step with the events.
-//! - [`report`]: the period report file for regulators.
 //! - [`timers`]: fires the timers recorded in events (retries, holds, deadlines).
 //! - [`transparency`]: the Merkle log of certificates and supplements, signed tree heads.
+//! - [`report`]: the period report file for regulators.
 //! - [`grpc`]: the `erasure.v1.ErasureService` gRPC edge; the only place that builds
 //!   `tonic::Status`.
-//! - [`server`]: wires it all and serves until shutdown.
+//! - [`node`]: starts the background work and hands out the gRPC services to serve.
+//!
+//! Background workers receive what they use (streams, sealer, policy, notary), never the
+//! whole coordinator.
 
+pub mod certify;
 pub mod clock;
 pub mod codec;
+pub mod commands;
+pub mod coordinator;
+pub mod effects;
 pub mod error;
+pub mod export;
 pub mod grpc;
+pub mod ingest;
+pub mod node;
 pub mod projection;
 pub mod relay;
 pub mod report;
-pub mod server;
-pub mod service;
+pub mod sealing;
+pub mod streams;
+pub mod submit;
 pub mod timers;
 pub mod transparency;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
+pub use coordinator::Coordinator;
 pub use error::CoordinatorError;
-pub use service::{Coordinator, Storage};
+pub use streams::Storage;

@@ -3,13 +3,13 @@
 
 use crate::codec;
 use crate::error::CoordinatorError;
-use crate::service::Coordinator;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use erasure_core::{Event, RequestState, RequestStatus};
+use erasure_store::EventStore;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 const PAGE: usize = 1000;
 
@@ -60,7 +60,9 @@ pub struct Page {
 }
 
 pub struct Projection {
-    coordinator: Arc<Coordinator>,
+    events: Arc<dyn EventStore>,
+    /// Woken by appends of this process.
+    appended: Arc<Notify>,
     view: RwLock<View>,
     /// The last position applied; `Watch` waits on it.
     caught_up: watch::Sender<u64>,
@@ -75,9 +77,10 @@ impl std::fmt::Debug for Projection {
 }
 
 impl Projection {
-    pub fn new(coordinator: Arc<Coordinator>) -> Arc<Self> {
+    pub fn new(events: Arc<dyn EventStore>, appended: Arc<Notify>) -> Arc<Self> {
         Arc::new(Self {
-            coordinator,
+            events,
+            appended,
             view: RwLock::default(),
             caught_up: watch::channel(0).0,
         })
@@ -93,7 +96,7 @@ impl Projection {
         let mut total = 0;
         loop {
             let after = self.read().position;
-            let batch = self.coordinator.storage().read_all(after, PAGE).await?;
+            let batch = self.events.read_all(after, PAGE).await?;
             if batch.is_empty() {
                 return Ok(total);
             }
@@ -122,7 +125,7 @@ impl Projection {
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let woken = self.coordinator.appended().notified();
+            let woken = self.appended.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
             if let Err(e) = self.catch_up().await {

@@ -5,10 +5,12 @@
 //! another delivery, never a lost one. Work orders are stored without identifiers; the
 //! relay opens them from the request's sealed identifiers just before sending.
 
-use crate::codec::ms;
 use crate::error::CoordinatorError;
-use crate::service::Coordinator;
+use crate::sealing::Sealer;
+use crate::streams::Streams;
 use erasure_bus::{BusError, Message, Transport};
+use erasure_core::decide::Policy;
+use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
 use erasure_store::OutboxMessage;
 use prost::Message as _;
@@ -41,7 +43,12 @@ impl Default for RelayConfig {
 }
 
 pub struct Relay {
-    coordinator: Arc<Coordinator>,
+    /// The outbox, the requests' state, the clock and the signal of new appends.
+    streams: Streams,
+    /// Opens the identifiers a work order carries.
+    sealer: Sealer,
+    /// The retention rules a work order carries.
+    policy: Arc<Policy>,
     transport: Arc<dyn Transport>,
     config: RelayConfig,
     in_flight: Arc<Mutex<HashSet<i64>>>,
@@ -57,12 +64,16 @@ impl std::fmt::Debug for Relay {
 
 impl Relay {
     pub fn new(
-        coordinator: Arc<Coordinator>,
+        streams: Streams,
+        sealer: Sealer,
+        policy: Arc<Policy>,
         transport: Arc<dyn Transport>,
         config: RelayConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
-            coordinator,
+            streams,
+            sealer,
+            policy,
             transport,
             config,
             in_flight: Arc::default(),
@@ -76,7 +87,7 @@ impl Relay {
         let mut tasks = JoinSet::new();
         loop {
             // Registered before looking, so an append in between still wakes us.
-            let woken = self.coordinator.appended().notified();
+            let woken = self.streams.appended().notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
             let started = self.start_due(&permits, &mut tasks).await;
@@ -96,8 +107,8 @@ impl Relay {
     }
 
     async fn idle_sleep(&self) -> Duration {
-        let now = ms(self.coordinator.clock().now());
-        match self.coordinator.storage().next_available_at().await {
+        let now = ms(self.streams.now());
+        match self.streams.store().next_available_at().await {
             Ok(Some(at)) if at > now => {
                 Duration::from_millis((at - now) as u64).min(self.config.idle_poll)
             }
@@ -119,8 +130,8 @@ impl Relay {
             .lock()
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
-        let now = ms(self.coordinator.clock().now());
-        let due = match self.coordinator.storage().due(now, free, &exclude).await {
+        let now = ms(self.streams.now());
+        let due = match self.streams.store().due(now, free, &exclude).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(error = %e, "relay cannot read the outbox; retrying");
@@ -156,7 +167,7 @@ impl Relay {
             Ok(message) => self.transport.send(message).await.map_err(Failure::Bus),
             Err(e) => Err(Failure::Prepare(e)),
         };
-        let storage = self.coordinator.storage();
+        let storage = self.streams.store();
         let outcome = match result {
             Ok(()) => storage.delivered(id).await,
             Err(f) if f.is_permanent() => {
@@ -167,10 +178,7 @@ impl Relay {
                 let backoff = self.backoff(row.attempts);
                 tracing::warn!(reason = %f, retry_in_ms = backoff.as_millis() as u64, "delivery failed; will retry");
                 storage
-                    .retry_later(
-                        id,
-                        ms(self.coordinator.clock().now()) + backoff.as_millis() as i64,
-                    )
+                    .retry_later(id, ms(self.streams.now()) + backoff.as_millis() as i64)
                     .await
             }
         };
@@ -197,19 +205,19 @@ impl Relay {
         let mut order = pb::WorkOrder::decode(row.payload.as_slice()).map_err(|_| {
             CoordinatorError::Invalid("undecodable work order in the outbox".into())
         })?;
-        let state = self.coordinator.get(&order.request_id).await?;
-        order.identifiers = Some(self.coordinator.open_identifiers(&state).await?);
+        let state = self.streams.get(&order.request_id).await?;
+        order.identifiers = Some(self.sealer.open(&state).await?);
         order.deadline = state.deadline().to_string();
         // The rules in force now (a law may have changed since planning), and today's date
         // as the coordinator sees it: items whose hold ended before it are erased.
-        let policy = self.coordinator.policy();
-        order.holds = policy
+        order.holds = self
+            .policy
             .rules
             .matching(&state.received.jurisdiction, &order.categories)
-            .map(|r| r.to_pb())
+            .map(pb::RetentionRule::from)
             .collect();
-        order.as_of = self.coordinator.clock().now().date_naive().to_string();
-        order.financial_year_end = policy.financial_year_end.to_string();
+        order.as_of = self.streams.now().date_naive().to_string();
+        order.financial_year_end = self.policy.financial_year_end.to_string();
         message.payload = order.encode_to_vec();
         Ok(message)
     }

@@ -5,11 +5,11 @@
 //! (`TaskDispatched.answer_by`, `ErasureDeferred.release_at`, the deadline), so they survive
 //! restarts, and a hold of ten years fires ten years later. The loop only looks, every
 //! `interval`, for requests whose next timer is due (from the projection) and lets the
-//! core decide what is due ([`Coordinator::tick`]). A tick that finds nothing due appends
+//! core decide what is due ([`Commands::tick`]). A tick that finds nothing due appends
 //! nothing, so two coordinators ticking the same request are harmless.
 
+use crate::commands::Commands;
 use crate::projection::Projection;
-use crate::service::Coordinator;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,16 +17,16 @@ use std::time::Duration;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 
 pub async fn run(
-    coordinator: Arc<Coordinator>,
+    commands: Commands,
     projection: Arc<Projection>,
     interval: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
     loop {
-        let now = coordinator.clock().now();
-        for id in projection.due(now, &coordinator.policy().warn_before_days) {
-            if let Err(e) = coordinator.tick(&id).await {
+        let now = commands.now();
+        for id in projection.due(now, &commands.policy().warn_before_days) {
+            if let Err(e) = commands.tick(&id).await {
                 tracing::warn!(request_id = %id, error = %e, "timer not fired; will try again");
             }
         }

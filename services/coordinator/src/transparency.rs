@@ -10,60 +10,33 @@
 //! when the log grew, and on demand — when a certificate is fetched whose leaf no head
 //! covers yet, so every certificate file carries a proof.
 
-use crate::codec::{self, ms};
+use crate::certify::Notary;
 use crate::error::CoordinatorError;
-use crate::service::Coordinator;
-use erasure_core::Event;
-use erasure_proof::merkle::{Hash, MerkleTree};
+use crate::streams::Streams;
+use erasure_proof::merkle::Hash;
 use erasure_proof::transparency::{self as log, LogProof};
+use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
-use erasure_store::{AppendBatch, NewEvent, RecordedEvent, StoreError};
+use erasure_store::{AppendBatch, StoreError};
 use prost::Message;
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+use view::{Pending, View, decode_head, internal, leaf_event, new_event};
 
-pub const LOG_STREAM: &str = "transparency-log";
-pub const HEADS_STREAM: &str = "transparency-log-heads";
+mod view;
+
+pub use view::{HEADS_STREAM, Head, LOG_STREAM, is_log_stream};
+
 /// How long a certificate fetch waits for its leaf to be logged.
 const LEAF_WAIT: Duration = Duration::from_secs(10);
 const PAGE: usize = 1000;
 
-/// The log's streams are not requests: the projection skips them.
-pub fn is_log_stream(stream_id: &str) -> bool {
-    stream_id == LOG_STREAM || stream_id == HEADS_STREAM
-}
-
-/// A leaf to log: a certificate or supplement seen in a request stream.
-#[derive(Debug, Clone)]
-struct Pending {
-    leaf: Hash,
-    request_id: String,
-    kind: &'static str,
-    sequence: u32,
-}
-
-/// A signed head and what it says.
-#[derive(Debug, Clone)]
-pub struct Head {
-    pub signed: pb::SignedTreeHead,
-    pub tree_size: u64,
-    pub root: Hash,
-    pub timestamp_ms: i64,
-}
-
-#[derive(Default)]
-struct View {
-    tree: MerkleTree,
-    index_of: HashMap<Hash, u64>,
-    heads: Vec<Head>,
-    pending: VecDeque<Pending>,
-    position: u64,
-}
-
 pub struct TransparencyLog {
-    coordinator: Arc<Coordinator>,
+    /// The event store the log lives in, its clock and the signal of new appends.
+    streams: Streams,
+    /// Signs the tree heads.
+    notary: Arc<Notary>,
     view: RwLock<View>,
     /// One reader-writer of the event log at a time in this process: reading a page twice
     /// would apply it twice.
@@ -81,9 +54,10 @@ impl std::fmt::Debug for TransparencyLog {
 }
 
 impl TransparencyLog {
-    pub fn new(coordinator: Arc<Coordinator>) -> Arc<Self> {
+    pub fn new(streams: Streams, notary: Arc<Notary>) -> Arc<Self> {
         Arc::new(Self {
-            coordinator,
+            streams,
+            notary,
             view: RwLock::default(),
             writer: tokio::sync::Mutex::new(()),
             size: watch::channel(0).0,
@@ -112,7 +86,7 @@ impl TransparencyLog {
     async fn catch_up(&self) -> Result<(), CoordinatorError> {
         loop {
             let after = self.read().position;
-            let batch = self.coordinator.storage().read_all(after, PAGE).await?;
+            let batch = self.streams.store().read_all(after, PAGE).await?;
             if batch.is_empty() {
                 return Ok(());
             }
@@ -164,14 +138,14 @@ impl TransparencyLog {
         version: u64,
         leaves: &[Pending],
     ) -> Result<(), CoordinatorError> {
-        let at_ms = ms(self.coordinator.clock().now());
+        let at_ms = ms(self.streams.now());
         let events = leaves
             .iter()
             .zip(version..)
             .map(|(p, index)| leaf_event(p, index, at_ms))
             .collect();
-        self.coordinator
-            .storage()
+        self.streams
+            .store()
             .append(AppendBatch {
                 stream_id: LOG_STREAM.into(),
                 expected_version: version,
@@ -211,7 +185,7 @@ impl TransparencyLog {
             if latest.as_ref().is_some_and(|h| h.tree_size >= size) || size == 0 {
                 return Ok(latest);
             }
-            let signed = self.coordinator.sign_tree_head(size, &root);
+            let signed = self.notary.sign_tree_head(size, &root, self.streams.now());
             match self.append_head(version, &signed).await {
                 Err(CoordinatorError::Store(StoreError::Conflict { .. })) => {
                     self.catch_up().await?
@@ -238,8 +212,8 @@ impl TransparencyLog {
             signed_tree_head: signed.encode_to_vec(),
             tree_size: head.tree_size,
         };
-        self.coordinator
-            .storage()
+        self.streams
+            .store()
             .append(AppendBatch {
                 stream_id: HEADS_STREAM.into(),
                 expected_version: version,
@@ -338,7 +312,7 @@ impl TransparencyLog {
         tokio::pin!(shutdown);
         let mut last_publish = Instant::now();
         loop {
-            let woken = self.coordinator.appended().notified();
+            let woken = self.streams.appended().notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
             if let Err(e) = self.step(&mut last_publish, interval).await {
@@ -364,132 +338,4 @@ impl TransparencyLog {
         }
         Ok(())
     }
-}
-
-impl View {
-    fn apply(&mut self, recorded: &RecordedEvent) -> Result<(), CoordinatorError> {
-        match (recorded.stream_id.as_str(), recorded.event_type.as_str()) {
-            (LOG_STREAM, "LeafAppended") => self.apply_leaf(&decode(recorded)?),
-            (HEADS_STREAM, "TreeHeadSigned") => {
-                let e: pb::TreeHeadSigned = decode(recorded)?;
-                let signed = pb::SignedTreeHead::decode(e.signed_tree_head.as_slice())
-                    .map_err(|_| internal("undecodable signed tree head"))?;
-                // Head i is stream version i + 1; our own appends are read back here.
-                if recorded.stream_version > self.heads.len() as u64 {
-                    self.heads.push(decode_head(&signed)?);
-                }
-                Ok(())
-            }
-            (_, "CertificateIssued" | "SupplementIssued") => {
-                let event = codec::decode(recorded).map_err(internal)?;
-                self.apply_issued(&recorded.stream_id, &event);
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn apply_leaf(&mut self, e: &pb::LeafAppended) -> Result<(), CoordinatorError> {
-        let leaf: Hash = e
-            .leaf
-            .as_slice()
-            .try_into()
-            .map_err(|_| internal("leaf of wrong length"))?;
-        let size = self.tree.len();
-        if e.leaf_index < size {
-            // Our own append, read back.
-            return match self.tree.leaf_hash_at(e.leaf_index) {
-                Some(h) if h == erasure_proof::merkle::leaf_hash(&leaf) => Ok(()),
-                _ => Err(internal(format!(
-                    "leaf {} differs from the one logged",
-                    e.leaf_index
-                ))),
-            };
-        }
-        if e.leaf_index > size {
-            return Err(internal(format!(
-                "leaf {} after {size} leaves",
-                e.leaf_index
-            )));
-        }
-        self.push_leaf(leaf);
-        Ok(())
-    }
-
-    fn push_leaf(&mut self, leaf: Hash) {
-        let index = self.tree.push(&leaf);
-        self.index_of.insert(leaf, index);
-    }
-
-    fn apply_issued(&mut self, stream: &str, event: &Event) {
-        let (leaf, kind, sequence) = match event {
-            Event::CertificateIssued {
-                certificate_hash, ..
-            } => (certificate_hash, "certificate", 0),
-            Event::SupplementIssued {
-                supplement_hash,
-                sequence,
-                ..
-            } => (supplement_hash, "supplement", *sequence),
-            _ => return,
-        };
-        let Ok(leaf) = Hash::try_from(leaf.as_slice()) else {
-            tracing::error!(stream, "certificate hash of wrong length; not logged");
-            return;
-        };
-        // Each event is applied once (one reader under `writer`), so `pending` has no twins.
-        if !self.index_of.contains_key(&leaf) {
-            self.pending.push_back(Pending {
-                leaf,
-                request_id: stream.to_owned(),
-                kind,
-                sequence,
-            });
-        }
-    }
-}
-
-fn leaf_event(p: &Pending, index: u64, at_ms: i64) -> NewEvent {
-    new_event(
-        "LeafAppended",
-        &pb::LeafAppended {
-            leaf_index: index,
-            leaf: p.leaf.to_vec(),
-            request_id: p.request_id.clone(),
-            kind: p.kind.into(),
-            sequence: p.sequence,
-            at_ms,
-        },
-    )
-}
-
-fn new_event(event_type: &str, message: &impl Message) -> NewEvent {
-    NewEvent {
-        event_type: event_type.into(),
-        version: codec::SCHEMA_VERSION,
-        payload: message.encode_to_vec(),
-    }
-}
-
-fn decode<M: Message + Default>(recorded: &RecordedEvent) -> Result<M, CoordinatorError> {
-    M::decode(recorded.payload.as_slice())
-        .map_err(|_| internal(format!("undecodable {}", recorded.event_type)))
-}
-
-fn decode_head(signed: &pb::SignedTreeHead) -> Result<Head, CoordinatorError> {
-    let head = log::decode_head(signed).map_err(internal)?;
-    Ok(Head {
-        root: head
-            .root_hash
-            .as_slice()
-            .try_into()
-            .map_err(|_| internal("root of wrong length"))?,
-        tree_size: head.tree_size,
-        timestamp_ms: head.timestamp_ms,
-        signed: signed.clone(),
-    })
-}
-
-fn internal(e: impl ToString) -> CoordinatorError {
-    CoordinatorError::Internal(e.to_string())
 }

@@ -58,6 +58,13 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], CoordinatorError> {
     Ok(b)
 }
 
+/// Uniform in [0, 1), to spread retries.
+pub fn jitter() -> f64 {
+    random_bytes::<8>()
+        .map(|b| (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64)
+        .unwrap_or(0.5)
+}
+
 impl Vault {
     pub fn from_master(master: &[u8; 32]) -> Self {
         Self {

@@ -2,8 +2,8 @@
 //! replayed ones are recorded and never counted; identifiers never appear in plaintext.
 
 use erasure_bus::{Message, topics};
-use erasure_coordinator::service::{SubmitInput, UNATTRIBUTED_ACKS_STREAM};
-use erasure_coordinator::transparency::TransparencyLog;
+use erasure_coordinator::ingest::UNATTRIBUTED_ACKS_STREAM;
+use erasure_coordinator::submit::SubmitInput;
 use erasure_coordinator::vault::Vault;
 use erasure_coordinator::{Coordinator, SystemClock};
 use erasure_core::inventory::{Inventory, SystemSpec};
@@ -191,7 +191,7 @@ async fn only_genuine_acknowledgments_count() {
         .filter(|e| e.event_type == "CertificateIssued")
         .count();
     assert_eq!(certs, 1);
-    let log = TransparencyLog::new(Arc::clone(&w.coordinator));
+    let log = w.coordinator.transparency_log();
     let json = w
         .coordinator
         .certificate_json(&r1, &log)

@@ -3,7 +3,7 @@
 //! over the whole log; proofs check against them; a restart rebuilds the same tree.
 
 use chrono::Utc;
-use erasure_coordinator::transparency::{LOG_STREAM, TransparencyLog};
+use erasure_coordinator::transparency::LOG_STREAM;
 use erasure_coordinator::vault::Vault;
 use erasure_coordinator::{Coordinator, SystemClock, codec};
 use erasure_core::Event;
@@ -52,8 +52,8 @@ async fn issue(store: &SqliteStore, request: &str) -> Hash {
 async fn two_coordinators_log_each_certificate_once_in_one_order() {
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
     let (a, b) = (
-        TransparencyLog::new(coordinator(&store)),
-        TransparencyLog::new(coordinator(&store)),
+        coordinator(&store).transparency_log(),
+        coordinator(&store).transparency_log(),
     );
     let mut leaves = Vec::new();
     for i in 0..10 {
@@ -87,7 +87,7 @@ async fn two_coordinators_log_each_certificate_once_in_one_order() {
 async fn heads_prove_inclusion_and_consistency_and_survive_a_restart() {
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
     let coordinator = coordinator(&store);
-    let log = TransparencyLog::new(Arc::clone(&coordinator));
+    let log = coordinator.transparency_log();
     let mut leaves = Vec::new();
     for i in 0..6 {
         leaves.push(issue(&store, &format!("r{i}")).await);
@@ -124,7 +124,7 @@ async fn heads_prove_inclusion_and_consistency_and_survive_a_restart() {
     assert!(v.is_valid(), "{:?}", v.failures().collect::<Vec<_>>());
 
     // A restarted coordinator reads the same log back.
-    let restarted = TransparencyLog::new(coordinator);
+    let restarted = coordinator.transparency_log();
     restarted.advance().await.expect("advance");
     assert_eq!(restarted.tree_size(), 13);
     assert_eq!(restarted.head(None).expect("head").root, new.root);
@@ -135,7 +135,7 @@ async fn heads_prove_inclusion_and_consistency_and_survive_a_restart() {
 #[tokio::test]
 async fn nothing_logged_means_no_head_and_a_clear_answer() {
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
-    let log = TransparencyLog::new(coordinator(&store));
+    let log = coordinator(&store).transparency_log();
     log.advance().await.expect("advance");
     assert!(log.publish().await.expect("publish").is_none());
     let err = log.head(None).expect_err("no head");

@@ -1,5 +1,5 @@
 //! The event vocabulary. Past tense; each is stored as the protobuf message of the same
-//! name in `proto/erasure/v1/events.proto` (conversions live in the coordinator's codec).
+//! name in `proto/erasure/v1/events.proto` (the conversions are in `erasure-proto`).
 
 use crate::ids::{RequestId, SystemId, TaskId};
 use crate::inventory::PlannedTask;
@@ -23,33 +23,6 @@ impl Outcome {
             self,
             Self::Erased | Self::Anonymised | Self::NothingFound | Self::Retained
         )
-    }
-
-    /// The wire form (`erasure.v1.Outcome`).
-    pub fn to_pb(self) -> erasure_proto::v1::Outcome {
-        use erasure_proto::v1::Outcome as Pb;
-        match self {
-            Self::Erased => Pb::Erased,
-            Self::Anonymised => Pb::Anonymised,
-            Self::NothingFound => Pb::NothingFound,
-            Self::Retained => Pb::Retained,
-            Self::FailedRetryable => Pb::FailedRetryable,
-            Self::FailedPermanent => Pb::FailedPermanent,
-        }
-    }
-
-    /// `None` for `OUTCOME_UNSPECIFIED` or an unknown value.
-    pub fn from_pb(o: i32) -> Option<Self> {
-        use erasure_proto::v1::Outcome as Pb;
-        Some(match Pb::try_from(o).ok()? {
-            Pb::Unspecified => return None,
-            Pb::Erased => Self::Erased,
-            Pb::Anonymised => Self::Anonymised,
-            Pb::NothingFound => Self::NothingFound,
-            Pb::Retained => Self::Retained,
-            Pb::FailedRetryable => Self::FailedRetryable,
-            Pb::FailedPermanent => Self::FailedPermanent,
-        })
     }
 
     pub fn name(self) -> &'static str {
@@ -96,30 +69,6 @@ pub struct Retained {
     pub items: u64,
     pub latest_reference_date: NaiveDate,
     pub retained_until: NaiveDate,
-}
-
-impl Retained {
-    pub fn to_pb(&self) -> erasure_proto::v1::Retention {
-        erasure_proto::v1::Retention {
-            rule_id: self.rule_id.clone(),
-            category: self.category.clone(),
-            items: self.items,
-            latest_reference_date: self.latest_reference_date.to_string(),
-            retained_until: self.retained_until.to_string(),
-        }
-    }
-
-    /// `None` when a date is not `YYYY-MM-DD`.
-    pub fn from_pb(r: &erasure_proto::v1::Retention) -> Option<Self> {
-        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-        Some(Self {
-            rule_id: r.rule_id.clone(),
-            category: r.category.clone(),
-            items: r.items,
-            latest_reference_date: date(&r.latest_reference_date)?,
-            retained_until: date(&r.retained_until)?,
-        })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,26 +210,5 @@ impl Event {
             Self::TaskFailed { .. } => "TaskFailed",
             Self::TaskRetryRequested { .. } => "TaskRetryRequested",
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Outcome;
-
-    #[test]
-    fn outcomes_round_trip_the_wire_and_unspecified_is_none() {
-        for o in [
-            Outcome::Erased,
-            Outcome::Anonymised,
-            Outcome::NothingFound,
-            Outcome::Retained,
-            Outcome::FailedRetryable,
-            Outcome::FailedPermanent,
-        ] {
-            assert_eq!(Outcome::from_pb(o.to_pb() as i32), Some(o));
-        }
-        assert_eq!(Outcome::from_pb(0), None);
-        assert_eq!(Outcome::from_pb(99), None);
     }
 }

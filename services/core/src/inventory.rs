@@ -1,7 +1,7 @@
 //! The system inventory and planning a request over it.
 
-use crate::decide::Rejection;
 use crate::ids::{RequestId, SystemId, TaskId};
+use crate::rejection::Rejection;
 use crate::retention::RuleBook;
 use std::collections::BTreeMap;
 

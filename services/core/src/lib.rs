@@ -9,6 +9,7 @@
 //! - [`events`]: the event vocabulary (the source of truth).
 //! - [`state`]: a request's state as a fold of its events.
 //! - [`decide`]: commands in, events and effects out (`decide(&state, command, now)`).
+//! - [`rejection`]: why a command or an acknowledgment was refused.
 //! - [`report`]: the period report for regulators, from request states.
 
 pub mod deadline;
@@ -17,6 +18,7 @@ pub mod events;
 pub mod identifiers;
 pub mod ids;
 pub mod inventory;
+pub mod rejection;
 pub mod report;
 pub mod retention;
 pub mod sensitive;

@@ -5,7 +5,7 @@ use crate::connector::{Job, Report};
 use chrono::{DateTime, NaiveDate};
 use erasure_core::retention::{FinancialYearEnd, Rule, RuleBook};
 use erasure_core::{Identifiers, SystemId};
-use erasure_proto::v1::{Acknowledgment, WorkOrder};
+use erasure_proto::v1::{Acknowledgment, Outcome, Retention, WorkOrder};
 
 /// Why a work order cannot become a job. The runner answers it with a permanent failure
 /// whose detail is this message: it names fields and rule ids, never a value of the person.
@@ -26,9 +26,7 @@ pub(crate) fn job_from_order(order: &WorkOrder) -> Result<Job, Refusal> {
         .identifiers
         .as_ref()
         .ok_or(Refusal::NoValidIdentifier)?;
-    let identifiers =
-        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id))
-            .map_err(|_| Refusal::NoValidIdentifier)?;
+    let identifiers = Identifiers::try_from(ids).map_err(|_| Refusal::NoValidIdentifier)?;
     let holds = holds(order)?;
     Ok(Job {
         request_id: order.request_id.clone(),
@@ -49,7 +47,7 @@ fn invalid(why: impl Into<String>) -> Refusal {
 
 /// Every rule valid, no id twice.
 fn holds(order: &WorkOrder) -> Result<Vec<Rule>, Refusal> {
-    let rules = order.holds.iter().map(Rule::from_pb);
+    let rules = order.holds.iter().map(Rule::try_from);
     let rules = rules
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(e.0))?;
@@ -91,13 +89,13 @@ pub(crate) fn acknowledgment(
         task_id: order.task_id.clone(),
         system_id: order.system_id.clone(),
         attempt: order.attempt,
-        outcome: report.outcome.to_pb() as i32,
+        outcome: Outcome::from(report.outcome) as i32,
         items_affected: report.items_affected,
         evidence_digest: erasure_proof::sha256(&report.evidence).to_vec(),
         evidence_summary: report.evidence_summary.clone(),
         completed_at_ms,
         detail: report.detail.clone(),
-        retained: report.retained.iter().map(|r| r.to_pb()).collect(),
+        retained: report.retained.iter().map(Retention::from).collect(),
     }
 }
 

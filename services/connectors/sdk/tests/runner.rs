@@ -132,7 +132,7 @@ async fn a_work_order_without_a_valid_identifier_is_refused_without_erasing() {
 async fn a_work_order_with_an_invalid_retention_rule_is_refused_without_erasing() {
     let connector = Scripted::new([]);
     let bench = Bench::start(connector.clone()).await;
-    let mut rule = fi_vouchers().to_pb();
+    let mut rule = erasure_proto::v1::RetentionRule::from(&fi_vouchers());
     rule.runs_from = "whenever".into();
     let order = WorkOrder {
         holds: vec![rule],
@@ -161,7 +161,7 @@ async fn the_job_carries_the_holds_of_the_work_order() {
     let connector = Scripted::new([]);
     let bench = Bench::start(connector.clone()).await;
     let order = WorkOrder {
-        holds: vec![fi_vouchers().to_pb()],
+        holds: vec![erasure_proto::v1::RetentionRule::from(&fi_vouchers())],
         as_of: "2027-01-02".into(),
         financial_year_end: "06-30".into(),
         ..order(1)
@@ -202,7 +202,7 @@ async fn a_retained_ack_is_cached_for_its_attempt_and_a_later_attempt_erases_aga
     assert_eq!(bench.payloads()[0], bench.payloads()[1]);
     let ack = bench.ack(0);
     assert_eq!(ack.outcome, proto::Outcome::Retained as i32);
-    assert_eq!(ack.retained, [kept.to_pb()]);
+    assert_eq!(ack.retained, [erasure_proto::v1::Retention::from(&kept)]);
     let evidence = bench.runner.evidence("req-1").await.expect("readable");
     assert_eq!(
         evidence.as_deref(),

@@ -195,7 +195,7 @@ fn the_acknowledgment_reports_what_was_retained() {
     let report = Report::retained(vec![kept.clone()], 2, "invoices: 2 restricted", Vec::new());
     let ack = acknowledgment(&held_order(), &report, 42);
     assert_eq!(ack.outcome, proto::Outcome::Retained as i32);
-    assert_eq!(ack.retained, [kept.to_pb()]);
+    assert_eq!(ack.retained, [erasure_proto::v1::Retention::from(&kept)]);
     assert_eq!(ack.retained[0].retained_until, "2032-12-31");
 }
 

@@ -1,6 +1,13 @@
 //! A request's state: a fold of its events. `apply` never fails and never decides.
+//!
+//! - this module: [`RequestState`], the request as a whole;
+//! - [`task`]: [`TaskState`], one system's share of it, and its [`Hold`]s.
 
-use crate::events::{AckAccepted, Event, RequestReceived};
+mod task;
+
+pub use task::{Hold, TaskState, TaskStatus};
+
+use crate::events::{Event, RequestReceived};
 use crate::ids::{SystemId, TaskId};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,59 +25,21 @@ impl RequestStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaskStatus {
-    /// Dispatched (or waiting for a retry); no final answer yet.
-    Pending,
-    Done,
-    Failed,
-}
-
-/// Items of one system kept under one retention rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hold {
-    pub system_id: SystemId,
-    pub rule_id: String,
-    pub category: String,
-    pub items: u64,
-    pub retained_until: NaiveDate,
-    /// When the hold's timer fires.
-    pub release_at: DateTime<Utc>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskState {
-    pub task_id: TaskId,
-    pub system_id: SystemId,
-    pub categories: Vec<String>,
-    /// The attempt an acknowledgment must answer to count.
-    pub attempt: u32,
-    /// The first attempt of the current retry budget (an operator's retry starts a new one).
-    pub budget_from: u32,
-    pub status: TaskStatus,
-    pub last_ack: Option<AckAccepted>,
-    /// Timer of the current attempt (pending tasks only).
-    pub answer_by: Option<DateTime<Utc>>,
-    /// Why the task failed without a final answer (attempts exhausted).
-    pub failure: Option<String>,
-    /// Holds running now.
-    pub holds: Vec<Hold>,
-    /// Dispatched again after a hold ended, and not yet covered by a supplement.
-    pub after_hold: bool,
-}
-
-impl TaskState {
-    /// Attempts made in the current retry budget.
-    pub fn attempts_used(&self) -> u32 {
-        self.attempt.saturating_sub(self.budget_from) + 1
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
     pub hash: Vec<u8>,
     pub signed_certificate: Vec<u8>,
     pub at: DateTime<Utc>,
+}
+
+impl Certificate {
+    fn new(hash: &[u8], signed: &[u8], at: DateTime<Utc>) -> Self {
+        Self {
+            hash: hash.to_vec(),
+            signed_certificate: signed.to_vec(),
+            at,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,25 +116,15 @@ impl RequestState {
 
     pub fn apply(&mut self, event: &Event) {
         match event {
-            Event::RequestReceived(_) => {}
+            // The TaskDispatched that follows a retry or a timeout moves the task back to
+            // pending.
+            Event::RequestReceived(_)
+            | Event::TaskRetryScheduled { .. }
+            | Event::TaskTimedOut { .. } => {}
             Event::ErasurePlanned { tasks } => {
                 for t in tasks {
-                    self.tasks.insert(
-                        t.system_id.clone(),
-                        TaskState {
-                            task_id: t.task_id.clone(),
-                            system_id: t.system_id.clone(),
-                            categories: t.categories.clone(),
-                            attempt: 0,
-                            budget_from: 1,
-                            status: TaskStatus::Pending,
-                            last_ack: None,
-                            answer_by: None,
-                            failure: None,
-                            holds: Vec::new(),
-                            after_hold: false,
-                        },
-                    );
+                    self.tasks
+                        .insert(t.system_id.clone(), TaskState::planned(t));
                 }
             }
             Event::TaskDispatched {
@@ -173,48 +132,18 @@ impl RequestState {
                 attempt,
                 answer_by,
                 ..
-            } => {
-                if let Some(task) = self.tasks.get_mut(system_id) {
-                    task.attempt = *attempt;
-                    task.status = TaskStatus::Pending;
-                    task.answer_by = Some(*answer_by);
-                    task.failure = None;
-                }
-            }
-            Event::AckAccepted(ack) => {
-                if let Some(task) = self.tasks.get_mut(&ack.system_id) {
-                    task.answer_by = None;
-                    if ack.outcome.is_success() {
-                        task.status = TaskStatus::Done;
-                        // What is still held follows as ErasureDeferred in the same append.
-                        task.holds.clear();
-                    } else {
-                        task.status = TaskStatus::Failed;
-                    }
-                    task.last_ack = Some(ack.clone());
-                }
-            }
+            } => self.on_task(system_id, |t| t.dispatched(*attempt, *answer_by)),
+            Event::AckAccepted(ack) => self.on_task(&ack.system_id, |t| t.answered(ack)),
             Event::AckRejected(_) => self.rejected_acks += 1,
-            // The TaskDispatched that follows moves the task back to pending.
-            Event::TaskRetryScheduled { .. } | Event::TaskTimedOut { .. } => {}
-            Event::RequestCompleted { at } => {
-                self.status = RequestStatus::Completed;
-                self.completed_at = Some(*at);
-            }
-            Event::RequestFailed { at, .. } => {
-                self.status = RequestStatus::Failed;
-                self.completed_at = Some(*at);
-            }
+            Event::RequestCompleted { at } => self.finished(RequestStatus::Completed, *at),
+            Event::RequestFailed { at, .. } => self.finished(RequestStatus::Failed, *at),
             Event::CertificateIssued {
                 certificate_hash,
                 signed_certificate,
                 at,
             } => {
-                self.certificate = Some(Certificate {
-                    hash: certificate_hash.clone(),
-                    signed_certificate: signed_certificate.clone(),
-                    at: *at,
-                });
+                self.certificate =
+                    Some(Certificate::new(certificate_hash, signed_certificate, *at));
                 self.covered_holds = self.past_holds.len();
             }
             Event::ErasureDeferred {
@@ -226,16 +155,15 @@ impl RequestState {
                 release_at,
                 ..
             } => {
-                if let Some(task) = self.tasks.get_mut(system_id) {
-                    task.holds.push(Hold {
-                        system_id: system_id.clone(),
-                        rule_id: rule_id.clone(),
-                        category: category.clone(),
-                        items: *items,
-                        retained_until: *retained_until,
-                        release_at: *release_at,
-                    });
-                }
+                let hold = Hold {
+                    system_id: system_id.clone(),
+                    rule_id: rule_id.clone(),
+                    category: category.clone(),
+                    items: *items,
+                    retained_until: *retained_until,
+                    release_at: *release_at,
+                };
+                self.on_task(system_id, |t| t.holds.push(hold));
             }
             Event::HoldEnded {
                 system_id,
@@ -243,13 +171,7 @@ impl RequestState {
                 ..
             } => {
                 if let Some(task) = self.tasks.get_mut(system_id) {
-                    let (ended, kept): (Vec<Hold>, _) = std::mem::take(&mut task.holds)
-                        .into_iter()
-                        .partition(|h| rule_ids.contains(&h.rule_id));
-                    task.holds = kept;
-                    task.after_hold = true;
-                    // The dispatch that follows starts a new retry budget.
-                    task.budget_from = task.attempt + 1;
+                    let ended = task.holds_ended(rule_ids);
                     self.past_holds.extend(ended);
                 }
             }
@@ -258,54 +180,63 @@ impl RequestState {
                 signed_supplement,
                 at,
                 ..
-            } => {
-                self.supplements.push(Certificate {
-                    hash: supplement_hash.clone(),
-                    signed_certificate: signed_supplement.clone(),
-                    at: *at,
-                });
-                self.covered_holds = self.past_holds.len();
-                for task in self.tasks.values_mut() {
-                    task.after_hold = false;
-                }
-            }
+            } => self.supplemented(Certificate::new(supplement_hash, signed_supplement, *at)),
             Event::DeadlineExtended {
                 months,
                 reason,
                 deadline,
                 at,
-            } => {
-                self.extension = Some(Extension {
-                    months: *months,
-                    reason: reason.clone(),
-                    deadline: *deadline,
-                    at: *at,
-                });
-                // Warnings count down to the new deadline.
-                self.warnings_issued.clear();
-            }
+            } => self.extended(Extension {
+                months: *months,
+                reason: reason.clone(),
+                deadline: *deadline,
+                at: *at,
+            }),
             Event::DeadlineApproaching { days_before, .. } => {
                 self.warnings_issued.insert(*days_before);
             }
             Event::RequestOverdue { .. } => self.overdue = true,
             Event::TaskFailed {
                 system_id, reason, ..
-            } => {
-                if let Some(task) = self.tasks.get_mut(system_id) {
-                    task.status = TaskStatus::Failed;
-                    task.answer_by = None;
-                    task.failure = Some(reason.clone());
-                }
-            }
-            Event::TaskRetryRequested { system_id, .. } => {
-                if let Some(task) = self.tasks.get_mut(system_id) {
-                    task.budget_from = task.attempt + 1;
-                }
-                if self.status == RequestStatus::Failed {
-                    self.status = RequestStatus::InProgress;
-                    self.completed_at = None;
-                }
-            }
+            } => self.on_task(system_id, |t| t.failed(reason)),
+            Event::TaskRetryRequested { system_id, .. } => self.retry_requested(system_id),
+        }
+    }
+
+    /// Applies `change` to the task of `system`; an event for a system the request has no
+    /// task of changes nothing.
+    fn on_task(&mut self, system: &SystemId, change: impl FnOnce(&mut TaskState)) {
+        if let Some(task) = self.tasks.get_mut(system) {
+            change(task);
+        }
+    }
+
+    fn finished(&mut self, status: RequestStatus, at: DateTime<Utc>) {
+        self.status = status;
+        self.completed_at = Some(at);
+    }
+
+    fn supplemented(&mut self, supplement: Certificate) {
+        self.supplements.push(supplement);
+        self.covered_holds = self.past_holds.len();
+        for task in self.tasks.values_mut() {
+            task.after_hold = false;
+        }
+    }
+
+    fn extended(&mut self, extension: Extension) {
+        self.extension = Some(extension);
+        // Warnings count down to the new deadline.
+        self.warnings_issued.clear();
+    }
+
+    /// An operator's retry: the dispatch that follows starts a new retry budget, and a
+    /// failed request is in progress again.
+    fn retry_requested(&mut self, system: &SystemId) {
+        self.on_task(system, |t| t.budget_from = t.attempt + 1);
+        if self.status == RequestStatus::Failed {
+            self.status = RequestStatus::InProgress;
+            self.completed_at = None;
         }
     }
 

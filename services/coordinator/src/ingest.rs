@@ -1,0 +1,184 @@
+//! Ingesting acknowledgments from the acknowledgment topic: verified against the trusted
+//! connector keys and counted, or rejected and recorded (never counted). A rejection that
+//! cannot be attributed to a known request goes to [`UNATTRIBUTED_ACKS_STREAM`].
+
+use crate::certify::Notary;
+use crate::error::CoordinatorError;
+use crate::streams::{Streams, retry_on_conflict};
+use crate::vault::jitter;
+use chrono::{DateTime, Utc};
+use erasure_bus::Message;
+use erasure_core::decide::{self, AckRejection, Now, Policy};
+use erasure_core::events::AckRejected;
+use erasure_core::{Decision, RequestState, SystemId};
+use erasure_proof::ack as proof_ack;
+use erasure_proto::convert::{accepted_ack, ms};
+use erasure_proto::v1 as pb;
+use prost::Message as _;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// Stream of acknowledgments that cannot be attributed to a known request.
+pub const UNATTRIBUTED_ACKS_STREAM: &str = "acks-unattributed";
+
+/// An acknowledgment that failed a check: who it claims to be, why, and a digest of the
+/// message (never its content).
+struct Refused<'a> {
+    system: &'a str,
+    key_id: &'a str,
+    reason: String,
+    digest: &'a [u8],
+}
+
+/// The handler's side of the acknowledgment topic.
+#[derive(Clone, Debug)]
+pub struct Ingest {
+    pub(crate) streams: Streams,
+    pub(crate) notary: Arc<Notary>,
+    pub(crate) policy: Arc<Policy>,
+}
+
+impl Ingest {
+    /// Handles one message of the acknowledgment topic. `Ok` means it was recorded
+    /// (accepted, rejected or a harmless duplicate); `Err` means try again later.
+    pub async fn ingest(&self, message: &Message) -> Result<(), CoordinatorError> {
+        let digest = erasure_proof::sha256(&message.payload).to_vec();
+        let Ok(signed) = pb::SignedAcknowledgment::decode(message.payload.as_slice()) else {
+            let why = refused("", "", "undecodable message", &digest);
+            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        };
+        let Ok(peeked) = proof_ack::peek_ack(&signed) else {
+            let why = refused("", &signed.key_id, "undecodable acknowledgment", &digest);
+            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        };
+        let span = tracing::info_span!("ingest", request_id = %peeked.request_id, system = %peeked.system_id);
+        erasure_telemetry::continue_trace(&span, &message.headers);
+        self.ingest_peeked(&message.key, &signed, &peeked, &digest)
+            .instrument(span)
+            .await
+    }
+
+    async fn ingest_peeked(
+        &self,
+        key: &str,
+        signed: &pb::SignedAcknowledgment,
+        peeked: &pb::Acknowledgment,
+        digest: &[u8],
+    ) -> Result<(), CoordinatorError> {
+        if peeked.request_id != key {
+            // Keyed for one request, signed for another: a replay or a forgery.
+            let why = refused(
+                &peeked.system_id,
+                &signed.key_id,
+                "acknowledgment is for another request",
+                digest,
+            );
+            let known = self.streams.load(key).await?.is_some();
+            let stream = if known { key } else { UNATTRIBUTED_ACKS_STREAM };
+            return self.record(stream, why).await;
+        }
+        retry_on_conflict("one request", || self.ingest_once(signed, peeked, digest)).await
+    }
+
+    async fn ingest_once(
+        &self,
+        signed: &pb::SignedAcknowledgment,
+        peeked: &pb::Acknowledgment,
+        digest: &[u8],
+    ) -> Result<(), CoordinatorError> {
+        let request_id = peeked.request_id.as_str();
+        let Some((state, version)) = self.streams.load(request_id).await? else {
+            let why = refused(
+                &peeked.system_id,
+                &signed.key_id,
+                "acknowledgment for an unknown request",
+                digest,
+            );
+            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        };
+        let now = self.streams.now();
+        let decision = match self.decide(&state, signed, now) {
+            Ok(decision) => decision,
+            Err(reason) => {
+                tracing::warn!(%reason, key_id = %signed.key_id, "acknowledgment rejected");
+                let why = refused(&peeked.system_id, &signed.key_id, &reason, digest);
+                decide::reject_ack(rejected(why, now))
+            }
+        };
+        let decision = self
+            .notary
+            .with_proofs(&self.policy, &state, decision, now)?;
+        self.streams
+            .append(request_id, version, decision)
+            .await
+            .map(|_| ())
+    }
+
+    /// What the acknowledgment decides, or why it is rejected.
+    fn decide(
+        &self,
+        state: &RequestState,
+        signed: &pb::SignedAcknowledgment,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, String> {
+        // Signed by a key valid when the connector answered, and still valid now: an
+        // acknowledgment signed with a rotated-out key is refused (the task is retried and
+        // the connector answers with its new key).
+        let trust = self.notary.trust();
+        let ack = proof_ack::verify_ack(trust, signed)
+            .and_then(|ack| {
+                trust
+                    .connector_key_at(&ack.system_id, &signed.key_id, ms(now))
+                    .map(|_| ack)
+            })
+            .map_err(|e| e.to_string())?;
+        let accepted = accepted_ack(&ack, signed, now).map_err(|e| e.to_string())?;
+        let at = Now {
+            at: now,
+            jitter: jitter(),
+        };
+        match decide::accept_ack(state, accepted, &self.policy, at) {
+            Ok(d) => Ok(d),
+            // A late duplicate of an answer to an earlier attempt: harmless.
+            Err(e @ AckRejection::StaleAttempt { .. }) => {
+                tracing::debug!(reason = %e, "stale acknowledgment ignored");
+                Ok(Decision::default())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Records a rejected acknowledgment in `stream` (a request's, or the unattributed one).
+    async fn record(&self, stream: &str, why: Refused<'_>) -> Result<(), CoordinatorError> {
+        tracing::warn!(stream, system = why.system, key_id = why.key_id, reason = %why.reason, "acknowledgment rejected");
+        let decision = decide::reject_ack(rejected(why, self.streams.now()));
+        let decision = &decision;
+        retry_on_conflict("the rejection stream", || async move {
+            let version = self.streams.store().read_stream(stream).await?.len() as u64;
+            self.streams
+                .append(stream, version, decision.clone())
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+}
+
+fn refused<'a>(system: &'a str, key_id: &'a str, reason: &str, digest: &'a [u8]) -> Refused<'a> {
+    Refused {
+        system,
+        key_id,
+        reason: reason.to_owned(),
+        digest,
+    }
+}
+
+fn rejected(why: Refused<'_>, at: DateTime<Utc>) -> AckRejected {
+    AckRejected {
+        system_id: SystemId::new(why.system),
+        key_id: why.key_id.to_owned(),
+        reason: why.reason,
+        message_digest: why.digest.to_vec(),
+        at,
+    }
+}

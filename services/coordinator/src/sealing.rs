@@ -1,0 +1,83 @@
+//! Sealing a request's identifiers under its own data key, and opening them again for the
+//! work orders that need them. The data key is wrapped by the [`Vault`] and kept in the key
+//! store, apart from the events.
+
+use crate::error::CoordinatorError;
+use crate::vault::{Vault, random_bytes};
+use erasure_core::{Identifiers, RequestState};
+use erasure_proto::v1 as pb;
+use erasure_store::KeyStore;
+use prost::Message as _;
+use std::sync::Arc;
+
+/// A request's identifiers as the events keep them.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The identifiers and the commitment's salt, under the request's data key.
+    pub identifiers: Vec<u8>,
+    /// The salted commitment a certificate carries (`docs/proof-format.md`).
+    pub commitment: Vec<u8>,
+}
+
+/// The vault and the key store the data keys live in.
+#[derive(Clone)]
+pub struct Sealer {
+    vault: Arc<Vault>,
+    keys: Arc<dyn KeyStore>,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer")
+    }
+}
+
+impl Sealer {
+    pub fn new(vault: Arc<Vault>, keys: Arc<dyn KeyStore>) -> Self {
+        Self { vault, keys }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Seals `identifiers` under a new data key of `request_id` (or the one a concurrent
+    /// submit of the same request stored first).
+    pub async fn seal(
+        &self,
+        request_id: &str,
+        identifiers: &Identifiers,
+    ) -> Result<Sealed, CoordinatorError> {
+        let wrapped = self.vault.new_wrapped_key(request_id)?;
+        let stored = self.keys.put_key_if_absent(request_id, &wrapped).await?;
+        let dek = self.vault.unwrap_key(&stored, request_id)?;
+        let salt: [u8; 32] = random_bytes()?;
+        let payload = pb::SealedPayload {
+            identifiers: Some(identifiers.into()),
+            commitment_salt: salt.to_vec(),
+        };
+        Ok(Sealed {
+            identifiers: dek.seal(&payload.encode_to_vec(), request_id)?,
+            commitment: erasure_proof::identifier_commitment(&salt, &identifiers.canonical_bytes())
+                .to_vec(),
+        })
+    }
+
+    /// Opens a request's sealed identifiers (for its work orders). Fails once the data key
+    /// was destroyed.
+    pub async fn open(&self, state: &RequestState) -> Result<pb::Identifiers, CoordinatorError> {
+        let request_id = state.received.request_id.as_str();
+        let wrapped = self.keys.get_key(request_id).await?.ok_or_else(|| {
+            CoordinatorError::FailedPrecondition(format!(
+                "the data key of request {request_id} was destroyed"
+            ))
+        })?;
+        let dek = self.vault.unwrap_key(&wrapped, request_id)?;
+        let plain = dek.open(&state.received.sealed_identifiers, request_id)?;
+        let payload = pb::SealedPayload::decode(plain.as_slice())
+            .map_err(|_| CoordinatorError::Internal("sealed payload undecodable".into()))?;
+        payload
+            .identifiers
+            .ok_or_else(|| CoordinatorError::Internal("sealed payload has no identifiers".into()))
+    }
+}

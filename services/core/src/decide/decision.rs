@@ -1,0 +1,105 @@
+//! A decision (events and effects) and the steps every command shares: dispatching a task,
+//! and finishing the request once every task is final.
+
+use super::policy::Policy;
+use crate::events::Event;
+use crate::ids::{SystemId, TaskId};
+use crate::state::{RequestState, TaskState, TaskStatus};
+use chrono::{DateTime, Utc};
+
+/// What the caller must do after appending a decision's events, in the same transaction
+/// where it can (dispatches go to the outbox with the events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Dispatch {
+        task_id: TaskId,
+        system_id: SystemId,
+        attempt: u32,
+        categories: Vec<String>,
+        not_before: DateTime<Utc>,
+    },
+    /// The request just completed: build and sign its certificate, then
+    /// [`issue_certificate`] in the same append.
+    IssueCertificate,
+    /// Held data was erased after its hold ended: build and sign a supplement to the
+    /// certificate, then [`issue_supplement`] in the same append.
+    IssueSupplement,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Decision {
+    pub events: Vec<Event>,
+    pub effects: Vec<Effect>,
+}
+
+pub(super) struct Target {
+    pub(super) task_id: TaskId,
+    pub(super) system_id: SystemId,
+    pub(super) categories: Vec<String>,
+}
+
+impl Target {
+    pub(super) fn of(task: &TaskState) -> Self {
+        Self {
+            task_id: task.task_id.clone(),
+            system_id: task.system_id.clone(),
+            categories: task.categories.clone(),
+        }
+    }
+}
+
+pub(super) fn dispatch(
+    decision: &mut Decision,
+    to: Target,
+    attempt: u32,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    not_before: DateTime<Utc>,
+) {
+    decision.events.push(Event::TaskDispatched {
+        task_id: to.task_id.clone(),
+        system_id: to.system_id.clone(),
+        attempt,
+        at: now,
+        not_before,
+        answer_by: not_before + policy.retry.answer_timeout,
+    });
+    decision.effects.push(Effect::Dispatch {
+        task_id: to.task_id,
+        system_id: to.system_id,
+        attempt,
+        categories: to.categories,
+        not_before,
+    });
+}
+
+/// Appends `RequestCompleted` or `RequestFailed` when the decision's events leave every
+/// task final.
+pub(super) fn finish_if_all_final(
+    state: &RequestState,
+    decision: &mut Decision,
+    now: DateTime<Utc>,
+) {
+    if state.status.is_final() {
+        return;
+    }
+    let next = state.after(&decision.events);
+    if next.status.is_final() || !next.all_tasks_final() {
+        return;
+    }
+    let failed: Vec<SystemId> = next
+        .tasks
+        .values()
+        .filter(|t| t.status == TaskStatus::Failed)
+        .map(|t| t.system_id.clone())
+        .collect();
+    if failed.is_empty() {
+        decision.events.push(Event::RequestCompleted { at: now });
+        decision.effects.push(Effect::IssueCertificate);
+    } else {
+        decision.events.push(Event::RequestFailed {
+            failed_systems: failed,
+            at: now,
+        });
+    }
+}

@@ -1,0 +1,101 @@
+//! What an operator decides: extending the deadline, retrying failed tasks.
+
+use super::decision::{Decision, Target, dispatch};
+use super::policy::Policy;
+use crate::deadline::{MAX_EXTENSION_MONTHS, extended_deadline};
+use crate::events::Event;
+use crate::ids::SystemId;
+use crate::rejection::Rejection;
+use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus};
+use chrono::{DateTime, Utc};
+
+/// Extending the Art. 12(3) deadline: by 1 or 2 months, once, within the first month, with
+/// a reason.
+pub fn extend(
+    state: &RequestState,
+    months: u32,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    match state.status {
+        RequestStatus::InProgress => {}
+        RequestStatus::Completed => return Err(Rejection::RequestFinal("completed")),
+        RequestStatus::Failed => return Err(Rejection::RequestFinal("failed")),
+    }
+    if !(1..=MAX_EXTENSION_MONTHS).contains(&months) {
+        return Err(Rejection::InvalidExtension(months));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Rejection::ExtensionReasonMissing);
+    }
+    if let Some(e) = &state.extension {
+        return Err(Rejection::AlreadyExtended(e.deadline));
+    }
+    let first = state.received.deadline;
+    if now.date_naive() > first {
+        return Err(Rejection::ExtensionTooLate(first));
+    }
+    Ok(Decision {
+        events: vec![Event::DeadlineExtended {
+            months,
+            reason: reason.to_owned(),
+            deadline: extended_deadline(state.received.received_at.date_naive(), months),
+            at: now,
+        }],
+        effects: vec![],
+    })
+}
+
+/// An operator's retry of failed tasks: the named system's, or every failed one. Each gets
+/// a new attempt and a fresh retry budget; a failed request is in progress again.
+pub fn retry(
+    state: &RequestState,
+    system: Option<&SystemId>,
+    reason: &str,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    let targets: Vec<&TaskState> = match system {
+        Some(s) => {
+            let task = state
+                .tasks
+                .get(s)
+                .ok_or_else(|| Rejection::UnknownSystem(s.clone()))?;
+            if task.status != TaskStatus::Failed {
+                return Err(Rejection::TaskNotFailed(s.clone()));
+            }
+            vec![task]
+        }
+        None => state
+            .tasks
+            .values()
+            .filter(|t| t.status == TaskStatus::Failed)
+            .collect(),
+    };
+    if targets.is_empty() {
+        return Err(Rejection::NothingToRetry);
+    }
+    let reason = match reason.trim() {
+        "" => "operator retry",
+        r => r,
+    };
+    let mut decision = Decision::default();
+    for task in targets {
+        decision.events.push(Event::TaskRetryRequested {
+            task_id: task.task_id.clone(),
+            system_id: task.system_id.clone(),
+            reason: reason.to_owned(),
+            at: now,
+        });
+        dispatch(
+            &mut decision,
+            Target::of(task),
+            task.attempt + 1,
+            policy,
+            now,
+            now,
+        );
+    }
+    Ok(decision)
+}

@@ -1,0 +1,119 @@
+//! The timers of a request: unanswered attempts, holds ending, deadline warnings and the
+//! deadline passing.
+
+use super::decision::{Decision, Target, dispatch, finish_if_all_final};
+use super::policy::{Now, Policy};
+use crate::events::Event;
+use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus};
+use chrono::{DateTime, Days, Utc};
+
+/// The timers of a request that are due at `now`: unanswered attempts time out (and are
+/// dispatched again, or fail when the budget is spent), holds end (and the system is
+/// dispatched again to erase what they kept), deadline warnings and the deadline passing.
+/// Nothing due decides nothing, so a timer that fires twice is harmless.
+pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
+    let mut decision = Decision::default();
+    for task in state.tasks.values() {
+        match task.status {
+            TaskStatus::Pending => match task.answer_by {
+                Some(by) if by <= now.at => time_out(task, policy, now, &mut decision),
+                _ => {}
+            },
+            TaskStatus::Done => {
+                let due: Vec<String> = task
+                    .holds
+                    .iter()
+                    .filter(|h| h.release_at <= now.at)
+                    .map(|h| h.rule_id.clone())
+                    .collect();
+                if !due.is_empty() {
+                    decision.events.push(Event::HoldEnded {
+                        system_id: task.system_id.clone(),
+                        rule_ids: due,
+                        at: now.at,
+                    });
+                    dispatch(
+                        &mut decision,
+                        Target::of(task),
+                        task.attempt + 1,
+                        policy,
+                        now.at,
+                        now.at,
+                    );
+                }
+            }
+            TaskStatus::Failed => {}
+        }
+    }
+    finish_if_all_final(state, &mut decision, now.at);
+    if state.after(&decision.events).status == RequestStatus::InProgress {
+        deadline_timers(state, policy, now.at, &mut decision);
+    }
+    decision
+}
+
+fn time_out(task: &TaskState, policy: &Policy, now: Now, decision: &mut Decision) {
+    decision.events.push(Event::TaskTimedOut {
+        task_id: task.task_id.clone(),
+        system_id: task.system_id.clone(),
+        attempt: task.attempt,
+        at: now.at,
+    });
+    let used = task.attempts_used();
+    if used < policy.retry.max_attempts {
+        let not_before = now.at + policy.retry.delay_before(used + 1, now.jitter);
+        decision.events.push(Event::TaskRetryScheduled {
+            task_id: task.task_id.clone(),
+            next_attempt: task.attempt + 1,
+            not_before,
+            reason: format!("no answer to attempt {}", task.attempt),
+        });
+        dispatch(
+            decision,
+            Target::of(task),
+            task.attempt + 1,
+            policy,
+            now.at,
+            not_before,
+        );
+    } else {
+        decision.events.push(Event::TaskFailed {
+            task_id: task.task_id.clone(),
+            system_id: task.system_id.clone(),
+            reason: format!("no answer after {used} attempts"),
+            at: now.at,
+        });
+    }
+}
+
+fn deadline_timers(
+    state: &RequestState,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    decision: &mut Decision,
+) {
+    if state.overdue {
+        return;
+    }
+    let today = now.date_naive();
+    let deadline = state.deadline();
+    if today > deadline {
+        decision
+            .events
+            .push(Event::RequestOverdue { deadline, at: now });
+        return;
+    }
+    let mut offsets = policy.warn_before_days.clone();
+    offsets.sort_unstable();
+    offsets.dedup();
+    for days_before in offsets {
+        let warn_on = deadline.checked_sub_days(Days::new(u64::from(days_before)));
+        if !state.warnings_issued.contains(&days_before) && warn_on.is_some_and(|d| today >= d) {
+            decision.events.push(Event::DeadlineApproaching {
+                deadline,
+                days_before,
+                at: now,
+            });
+        }
+    }
+}

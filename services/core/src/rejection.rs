@@ -1,0 +1,51 @@
+//! Why a command or an acknowledgment was refused: the caller's mistakes and conflicts,
+//! never infrastructure.
+
+use crate::ids::SystemId;
+
+/// Why a command was refused. Caller errors and conflicts, never infrastructure.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("the request already exists")]
+    AlreadyExists,
+    #[error("unknown system in scope: {0}")]
+    UnknownSystem(SystemId),
+    #[error("nothing to erase: the inventory has no system in this scope")]
+    NothingToErase,
+    #[error("the jurisdiction must be an ISO 3166-1 alpha-2 code such as FI")]
+    InvalidJurisdiction,
+    #[error("the request is not completed")]
+    NotCompleted,
+    #[error("a certificate was already issued for this request")]
+    CertificateAlreadyIssued,
+    #[error("the request has no certificate to supplement")]
+    NothingToSupplement,
+    #[error("the request is already {0}: there is no deadline to extend")]
+    RequestFinal(&'static str),
+    #[error("an extension is 1 or 2 months (GDPR Art. 12(3)), not {0}")]
+    InvalidExtension(u32),
+    #[error("an extension needs a reason: the person must be told why (GDPR Art. 12(3))")]
+    ExtensionReasonMissing,
+    #[error("the deadline was already extended, to {0}; it can be extended only once")]
+    AlreadyExtended(chrono::NaiveDate),
+    #[error("the first month ended on {0}: an extension must be decided within it")]
+    ExtensionTooLate(chrono::NaiveDate),
+    #[error("the task of system {0} has not failed; only failed tasks can be retried")]
+    TaskNotFailed(SystemId),
+    #[error("no task of this request has failed; nothing to retry")]
+    NothingToRetry,
+}
+
+/// Why an acknowledgment is not counted (it is recorded as `AckRejected`, or ignored when
+/// it is an exact duplicate).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AckRejection {
+    #[error("no task for system {0} in this request")]
+    UnknownTask(SystemId),
+    #[error("the task id does not match the request's task")]
+    TaskMismatch,
+    #[error("stale attempt {got}, the task is at attempt {current}")]
+    StaleAttempt { got: u32, current: u32 },
+    #[error("retention claim refused: {0}")]
+    BadRetention(String),
+}

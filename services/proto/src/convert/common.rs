@@ -1,0 +1,94 @@
+//! `common.proto`: identifiers and outcomes.
+
+use super::DecodeError;
+use crate::v1 as pb;
+use erasure_core::events::Outcome;
+use erasure_core::{IdentifierError, IdentifierKind, Identifiers};
+
+impl From<&Identifiers> for pb::Identifiers {
+    fn from(ids: &Identifiers) -> Self {
+        let get = |k| ids.get(k).unwrap_or_default().to_owned();
+        Self {
+            email: get(IdentifierKind::Email),
+            phone: get(IdentifierKind::Phone),
+            customer_id: get(IdentifierKind::CustomerId),
+        }
+    }
+}
+
+/// Validated and normalised; an empty field is an absent identifier.
+impl TryFrom<&pb::Identifiers> for Identifiers {
+    type Error = IdentifierError;
+
+    fn try_from(ids: &pb::Identifiers) -> Result<Self, Self::Error> {
+        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id))
+    }
+}
+
+impl From<Outcome> for pb::Outcome {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Erased => Self::Erased,
+            Outcome::Anonymised => Self::Anonymised,
+            Outcome::NothingFound => Self::NothingFound,
+            Outcome::Retained => Self::Retained,
+            Outcome::FailedRetryable => Self::FailedRetryable,
+            Outcome::FailedPermanent => Self::FailedPermanent,
+        }
+    }
+}
+
+/// `OUTCOME_UNSPECIFIED` is no outcome.
+impl TryFrom<pb::Outcome> for Outcome {
+    type Error = DecodeError;
+
+    fn try_from(o: pb::Outcome) -> Result<Self, Self::Error> {
+        Ok(match o {
+            pb::Outcome::Unspecified => return Err(DecodeError::Field("no outcome".into())),
+            pb::Outcome::Erased => Self::Erased,
+            pb::Outcome::Anonymised => Self::Anonymised,
+            pb::Outcome::NothingFound => Self::NothingFound,
+            pb::Outcome::Retained => Self::Retained,
+            pb::Outcome::FailedRetryable => Self::FailedRetryable,
+            pb::Outcome::FailedPermanent => Self::FailedPermanent,
+        })
+    }
+}
+
+/// An outcome field as sent (`i32`): unknown values and `OUTCOME_UNSPECIFIED` are errors.
+pub fn outcome(value: i32) -> Result<Outcome, DecodeError> {
+    pb::Outcome::try_from(value)
+        .map_err(|_| DecodeError::Field(format!("unknown outcome {value}")))?
+        .try_into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_round_trip_the_wire_and_unspecified_is_none() {
+        for o in [
+            Outcome::Erased,
+            Outcome::Anonymised,
+            Outcome::NothingFound,
+            Outcome::Retained,
+            Outcome::FailedRetryable,
+            Outcome::FailedPermanent,
+        ] {
+            assert_eq!(outcome(pb::Outcome::from(o) as i32), Ok(o));
+        }
+        assert!(outcome(0).is_err());
+        assert!(outcome(99).is_err());
+    }
+
+    #[test]
+    fn identifiers_round_trip_and_bad_ones_are_refused() {
+        let ids =
+            Identifiers::parse(Some(" A@B.fi "), Some("+358 40 123 4567"), None).expect("valid");
+        let wire = pb::Identifiers::from(&ids);
+        assert_eq!(wire.email, "a@b.fi");
+        assert_eq!(Identifiers::try_from(&wire), Ok(ids));
+        assert!(Identifiers::try_from(&pb::Identifiers::default()).is_err());
+    }
+}

@@ -1,0 +1,161 @@
+use super::*;
+use crate::convert::DecodeError;
+use crate::convert::time::from_ms;
+use chrono::NaiveDate;
+use erasure_core::Event;
+use erasure_core::events::{
+    AckAccepted, AckRejected, Outcome, RequestReceived, Retained, SignedAck,
+};
+use erasure_core::inventory::PlannedTask;
+fn round_trip(e: &Event) -> Result<Event, DecodeError> {
+    let stored = EncodedEvent::from(e);
+    decode_event(stored.event_type, stored.version, &stored.payload)
+}
+
+#[test]
+fn every_event_round_trips() {
+    let at = from_ms(1_790_000_000_123);
+    let day = NaiveDate::from_ymd_opt(2032, 12, 31).expect("date");
+    let events = vec![
+        Event::RequestReceived(RequestReceived {
+            request_id: "r1".into(),
+            received_at: at,
+            deadline: NaiveDate::from_ymd_opt(2026, 12, 22).expect("date"),
+            jurisdiction: "FI".into(),
+            channel: "phone".into(),
+            verified_by: "agent-7".into(),
+            scope: vec!["crm".into()],
+            sealed_identifiers: vec![1, 2],
+            blind_index: vec![vec![3]],
+            idempotency_key_hash: vec![4],
+            identifier_commitment: vec![5],
+        }),
+        Event::ErasurePlanned {
+            tasks: vec![PlannedTask {
+                task_id: "r1/crm".into(),
+                system_id: "crm".into(),
+                categories: vec!["contact".into()],
+                hold_rules: vec!["fi-kpl-vouchers".into()],
+            }],
+        },
+        Event::TaskDispatched {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            attempt: 2,
+            at,
+            not_before: at,
+            answer_by: at,
+        },
+        Event::AckAccepted(AckAccepted {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            attempt: 2,
+            outcome: Outcome::Anonymised,
+            items_affected: 3,
+            evidence_summary: "x".into(),
+            detail: String::new(),
+            retained: vec![Retained {
+                rule_id: "fi-kpl-vouchers".into(),
+                category: "accounting-voucher".into(),
+                items: 2,
+                latest_reference_date: day,
+                retained_until: day,
+            }],
+            signed: SignedAck {
+                ack: vec![1],
+                signature: vec![2],
+                key_id: "k".into(),
+            },
+            at,
+        }),
+        Event::AckRejected(AckRejected {
+            system_id: "crm".into(),
+            key_id: "k".into(),
+            reason: "bad signature".into(),
+            message_digest: vec![9],
+            at,
+        }),
+        Event::TaskRetryScheduled {
+            task_id: "r1/crm".into(),
+            next_attempt: 3,
+            not_before: at,
+            reason: "busy".into(),
+        },
+        Event::RequestCompleted { at },
+        Event::RequestFailed {
+            failed_systems: vec!["crm".into()],
+            at,
+        },
+        Event::CertificateIssued {
+            certificate_hash: vec![1],
+            signed_certificate: vec![2],
+            at,
+        },
+        Event::ErasureDeferred {
+            system_id: "billing".into(),
+            rule_id: "fi-kpl-vouchers".into(),
+            category: "accounting-voucher".into(),
+            items: 2,
+            retained_until: day,
+            release_at: at,
+            at,
+        },
+        Event::HoldEnded {
+            system_id: "billing".into(),
+            rule_ids: vec!["fi-kpl-vouchers".into()],
+            at,
+        },
+        Event::SupplementIssued {
+            sequence: 1,
+            supplement_hash: vec![1],
+            signed_supplement: vec![2],
+            at,
+        },
+        Event::DeadlineExtended {
+            months: 2,
+            reason: "complex".into(),
+            deadline: day,
+            at,
+        },
+        Event::DeadlineApproaching {
+            deadline: day,
+            days_before: 7,
+            at,
+        },
+        Event::RequestOverdue { deadline: day, at },
+        Event::TaskTimedOut {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            attempt: 1,
+            at,
+        },
+        Event::TaskFailed {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            reason: "no answer after 5 attempts".into(),
+            at,
+        },
+        Event::TaskRetryRequested {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            reason: "operator retry".into(),
+            at,
+        },
+    ];
+    for e in events {
+        assert_eq!(round_trip(&e).expect("decode"), e);
+    }
+}
+
+#[test]
+fn unknown_types_and_versions_are_errors() {
+    let r = EncodedEvent::from(&Event::RequestCompleted { at: from_ms(0) });
+    assert!(matches!(
+        decode_event(r.event_type, 2, &r.payload),
+        Err(DecodeError::UnsupportedVersion { .. })
+    ));
+    assert!(matches!(
+        decode_event("Nope", 1, &r.payload),
+        Err(DecodeError::UnknownType(_))
+    ));
+}
