@@ -6,6 +6,8 @@
 //! Secret or a volume; the coordinator has its gRPC probes; and every system of the
 //! inventory has a connector in each set-up.
 
+use erasure_runtime::config::Config;
+use erasure_runtime::connector::ConnectorFile;
 use serde_norway::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -122,56 +124,33 @@ fn config_arg(args: &[String]) -> Option<&str> {
         .map(String::as_str)
 }
 
-fn parse_toml(text: &str, origin: &str) -> toml::Table {
-    text.parse::<toml::Table>()
-        .unwrap_or_else(|e| panic!("{origin} is not TOML: {e}"))
+/// A standalone connector's file, read through the runtime's typed schema.
+fn connector_file(text: &str, origin: &str) -> ConnectorFile {
+    ConnectorFile::parse(text, origin).unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// A coordinator's configuration, read through the runtime's typed schema.
+fn coordinator_config(text: &str, origin: &str) -> Config {
+    Config::parse(text, origin).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// The paths a standalone connector's configuration names: key file, idempotency cache,
-/// and the system's data (a SQLite database or an object-store root).
-fn connector_paths(config: &toml::Table) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    let text = |v: Option<&toml::Value>| v.and_then(toml::Value::as_str).map(str::to_owned);
-    if let Some(p) = text(config.get("key_file")) {
-        out.push(("key_file", p));
-    }
-    if let Some(p) = text(config.get("state")) {
-        out.push(("state", p));
-    }
-    let connector = config.get("connector").and_then(toml::Value::as_table);
-    for key in ["database", "root"] {
-        if let Some(p) = text(connector.and_then(|c| c.get(key))) {
-            out.push((key, p));
-        }
-    }
+/// and what its kind names (a SQLite database, an object-store root).
+fn connector_paths(file: &ConnectorFile) -> Vec<(&'static str, PathBuf)> {
+    let mut out = vec![("key_file", file.key_file.clone())];
+    out.extend(file.state.clone().map(|state| ("state", state)));
+    out.extend(file.connector.paths());
     out
 }
 
-fn connector_system(config: &toml::Table) -> Option<String> {
-    config
-        .get("system")
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-}
-
-/// System ids of an inventory (`[[systems]] id = ...`).
-fn inventory_systems(config: &toml::Table) -> BTreeSet<String> {
-    config
-        .get("systems")
-        .and_then(toml::Value::as_array)
-        .map(|systems| {
-            systems
-                .iter()
-                .filter_map(|s| s.get("id").and_then(toml::Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// System ids of an inventory.
+fn inventory_systems(config: &Config) -> BTreeSet<String> {
+    config.systems.iter().map(|s| s.id.clone()).collect()
 }
 
 /// Resolves a connector's path the way the binary does: relative to the config file's
 /// directory.
-fn resolve(config_file: &str, path: &str) -> PathBuf {
+fn resolve(config_file: &str, path: &Path) -> PathBuf {
     let dir = Path::new(config_file).parent().unwrap_or(Path::new("/"));
     // Lexically, so that `state/../../x` is not taken for a path under `state/`.
     let mut out = PathBuf::new();
@@ -533,7 +512,12 @@ fn every_deployment_reads_a_config_file_that_a_config_map_provides() {
             };
             match k8s.mounted(d.pod, c, path) {
                 Ok(Mounted::ConfigMap { content }) => {
-                    let _ = parse_toml(&content, &format!("{} {path}", d.name));
+                    let origin = format!("{} {path}", d.name);
+                    match args.first().map(String::as_str) {
+                        Some("serve") => drop(coordinator_config(&content, &origin)),
+                        Some("connector") => drop(connector_file(&content, &origin)),
+                        other => problems.push(format!("{origin}: started as {other:?}")),
+                    }
                 }
                 Ok(other) => problems.push(format!(
                     "{}: {path} comes from {other:?}, not a ConfigMap",
@@ -630,7 +614,7 @@ fn k8s_connectors_read_their_key_from_a_secret_and_write_to_a_volume() {
             continue;
         };
         seen += 1;
-        let config = parse_toml(&content, &config_file);
+        let config = connector_file(&content, &config_file);
         for (what, path) in connector_paths(&config) {
             let resolved = resolve(&config_file, &path);
             let resolved = resolved.to_string_lossy();
@@ -715,11 +699,11 @@ fn k8s_coordinator_finds_its_keys_and_the_connectors_trust_file() {
     let (config_file, content) = d
         .config(&k8s, "serve")
         .expect("coordinator config from a ConfigMap");
-    let config = parse_toml(&content, &config_file);
+    let config = coordinator_config(&content, &config_file);
     let trust = config
-        .get("keys")
-        .and_then(|k| k.get("trusted_connectors"))
-        .and_then(toml::Value::as_str)
+        .keys
+        .trusted_connectors
+        .as_deref()
         .expect("[keys] trusted_connectors");
     let trust = Path::new(data_dir).join(trust);
     match k8s.mounted(d.pod, container, &trust.to_string_lossy()) {
@@ -949,7 +933,7 @@ fn compose_connectors_keep_keys_state_and_data_on_volumes() {
             .find(|(n, _)| n == name)
             .map(|(_, s)| *s)
             .expect("service");
-        let config = parse_toml(&read(source), &source.display().to_string());
+        let config = connector_file(&read(source), &source.display().to_string());
         let volumes: Vec<String> = service_volumes(service)
             .into_iter()
             .filter(|(s, _)| s.as_deref().is_some_and(|s| !is_host_path(s)))
@@ -973,7 +957,7 @@ fn compose_connectors_keep_keys_state_and_data_on_volumes() {
 #[test]
 fn every_system_of_the_inventory_has_a_connector_in_each_set_up() {
     let examples = deploy().join("examples/distributed");
-    let inventory = inventory_systems(&parse_toml(
+    let inventory = inventory_systems(&coordinator_config(
         &read(&examples.join("coordinator.toml")),
         "examples/distributed/coordinator.toml",
     ));
@@ -986,20 +970,18 @@ fn every_system_of_the_inventory_has_a_connector_in_each_set_up() {
 
     let mut example_connectors = BTreeSet::new();
     for file in files_under(&examples.join("connectors"), &["toml"]) {
-        let system = connector_system(&parse_toml(&read(&file), &file.display().to_string()));
-        let stem = file.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
-        if system != stem {
+        let system = connector_file(&read(&file), &file.display().to_string()).system;
+        let stem = file.file_stem().and_then(|s| s.to_str());
+        if stem != Some(system.as_str()) {
             problems.push(format!("{} configures system {system:?}", file.display()));
         }
-        example_connectors.extend(system);
+        example_connectors.insert(system);
     }
 
     let compose = compose();
     let compose_connectors: BTreeSet<String> = compose_connectors(&compose)
         .iter()
-        .filter_map(|(_, _, source)| {
-            connector_system(&parse_toml(&read(source), "compose connector"))
-        })
+        .map(|(_, _, source)| connector_file(&read(source), "compose connector").system)
         .collect();
 
     let k8s = K8s::load();
@@ -1007,10 +989,10 @@ fn every_system_of_the_inventory_has_a_connector_in_each_set_up() {
     let mut k8s_inventory = BTreeSet::new();
     for d in k8s.deployments() {
         if let Some((path, content)) = d.config(&k8s, "connector") {
-            k8s_connectors.extend(connector_system(&parse_toml(&content, &path)));
+            k8s_connectors.insert(connector_file(&content, &path).system);
         }
         if let Some((path, content)) = d.config(&k8s, "serve") {
-            k8s_inventory = inventory_systems(&parse_toml(&content, &path));
+            k8s_inventory = inventory_systems(&coordinator_config(&content, &path));
         }
     }
 

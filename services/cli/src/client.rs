@@ -1,14 +1,11 @@
 //! The client commands: they talk to a running `erasure serve` over gRPC.
 
 use anyhow::{Context, Result, bail};
-use erasure_proof::certificate::outcome_name;
 use erasure_proto::v1 as pb;
-use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
+pub use erasure_runtime::client::{DEFAULT_SERVER, connect, rpc};
+use erasure_runtime::render::{self, text};
 use std::path::PathBuf;
 use tokio_stream::StreamExt;
-use tonic::transport::Channel;
-
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -38,20 +35,6 @@ pub struct SubmitArgs {
     pub scope: Vec<String>,
 }
 
-pub async fn connect(server: &str) -> Result<ErasureServiceClient<Channel>> {
-    let endpoint = Channel::from_shared(server.to_owned())
-        .with_context(|| format!("invalid server address {server:?}"))?;
-    let channel = endpoint.connect_timeout(std::time::Duration::from_secs(5)).connect().await.map_err(|_| {
-        anyhow::anyhow!("no erasure server answers at {server} (start one with `erasure serve`, or set --server / ERASURE_SERVER)")
-    })?;
-    Ok(ErasureServiceClient::new(channel))
-}
-
-/// A gRPC error as one line: its message, which the server keeps free of personal data.
-pub fn rpc(e: tonic::Status) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message())
-}
-
 pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
     let mut client = connect(server).await?;
     let request = pb::SubmitRequest {
@@ -72,93 +55,6 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
     }
     println!("{}", r.request_id);
     Ok(())
-}
-
-/// How many of a request's systems have answered (done or failed).
-fn answered(r: &pb::ErasureRequest) -> usize {
-    r.tasks
-        .iter()
-        .filter(|t| t.state != pb::TaskState::Pending as i32)
-        .count()
-}
-
-pub fn status_name(s: i32) -> &'static str {
-    match pb::RequestStatus::try_from(s).unwrap_or_default() {
-        pb::RequestStatus::Unspecified => "unknown",
-        pb::RequestStatus::InProgress => "in-progress",
-        pb::RequestStatus::Completed => "completed",
-        pb::RequestStatus::Failed => "failed",
-    }
-}
-
-fn task_line(t: &pb::TaskView) -> String {
-    let state = match pb::TaskState::try_from(t.state).unwrap_or_default() {
-        pb::TaskState::Done => outcome_name(t.outcome).to_owned(),
-        pb::TaskState::Failed => format!("failed ({})", outcome_name(t.outcome)),
-        _ => format!("pending (attempt {})", t.attempt),
-    };
-    let mut line = format!("  {:<12} {:<22}", t.system_id, state);
-    if !t.evidence_summary.is_empty() {
-        line.push_str(&t.evidence_summary);
-    }
-    if !t.detail.is_empty() {
-        line.push_str(&format!(" [{}]", t.detail));
-    }
-    line
-}
-
-fn print_request(r: &pb::ErasureRequest) {
-    println!("request      {}", r.request_id);
-    println!("status       {}", status_name(r.status));
-    println!("received     {}", r.received_at);
-    if r.extended_months > 0 {
-        println!(
-            "deadline     {} (extended by {} month(s) from {}: {})",
-            r.deadline, r.extended_months, r.original_deadline, r.extension_reason
-        );
-    } else {
-        println!("deadline     {}", r.deadline);
-    }
-    if r.overdue {
-        println!("OVERDUE      the deadline passed with the request in progress");
-    }
-    if !r.completed_at.is_empty() {
-        println!("completed    {}", r.completed_at);
-    }
-    println!("jurisdiction {}   channel {}", r.jurisdiction, r.channel);
-    println!("systems");
-    for t in &r.tasks {
-        println!("{}", task_line(t));
-    }
-    if r.rejected_acknowledgments > 0 {
-        println!(
-            "rejected acknowledgments: {} (forged, unknown key or replayed; not counted)",
-            r.rejected_acknowledgments
-        );
-    }
-    if !r.holds.is_empty() {
-        println!("legal holds (kept and restricted, not erased)");
-        for h in &r.holds {
-            println!(
-                "  {:<12} {:<6} {} items of {} under {} until {} ({})",
-                h.system_id, h.state, h.items, h.category, h.rule_id, h.retained_until, h.citation
-            );
-        }
-    }
-    println!(
-        "certificate  {}",
-        if r.certificate_available {
-            "available (erasure certificate ID)"
-        } else {
-            "not yet"
-        }
-    );
-    if r.supplements > 0 {
-        println!(
-            "supplements  {} (erasure certificate ID --supplement N)",
-            r.supplements
-        );
-    }
 }
 
 pub async fn extend(server: &str, id: String, months: u32, reason: String) -> Result<()> {
@@ -192,7 +88,7 @@ pub async fn retry(
         .await
         .map_err(rpc)?
         .into_inner();
-    print_request(&r);
+    print!("{}", text::request(&r));
     Ok(())
 }
 
@@ -212,7 +108,7 @@ pub async fn status(server: &str, id: String) -> Result<()> {
         .await
         .map_err(rpc)?
         .into_inner();
-    print_request(&r);
+    print!("{}", text::request(&r));
     Ok(())
 }
 
@@ -258,10 +154,7 @@ pub async fn list(server: &str, args: ListArgs) -> Result<()> {
     let mut client = connect(server).await?;
     let mut token = String::new();
     let mut shown = 0u32;
-    println!(
-        "{:<38} {:<12} {:<25} {:<11} systems done",
-        "REQUEST", "STATUS", "RECEIVED", "DEADLINE"
-    );
+    println!("{}", text::list_header());
     loop {
         let page = client
             .list(pb::ListRequest {
@@ -275,20 +168,7 @@ pub async fn list(server: &str, args: ListArgs) -> Result<()> {
             .map_err(rpc)?
             .into_inner();
         for r in &page.requests {
-            let done = answered(r);
-            let status = if r.overdue {
-                "overdue"
-            } else {
-                status_name(r.status)
-            };
-            println!(
-                "{:<38} {:<12} {:<25} {:<11} {done}/{}",
-                r.request_id,
-                status,
-                r.received_at,
-                r.deadline,
-                r.tasks.len()
-            );
+            println!("{}", text::list_row(r));
             shown += 1;
         }
         token = page.next_page_token;
@@ -308,16 +188,8 @@ pub async fn watch(server: &str, id: String) -> Result<()> {
     let mut last = None;
     while let Some(update) = stream.next().await {
         let r = update.map_err(rpc)?;
-        let done = answered(&r);
-        println!(
-            "{}  {}  {done}/{} systems answered",
-            chrono::Utc::now().format("%H:%M:%S"),
-            status_name(r.status),
-            r.tasks.len()
-        );
-        for t in &r.tasks {
-            println!("{}", task_line(t));
-        }
+        let time = chrono::Utc::now().format("%H:%M:%S").to_string();
+        print!("{}", text::progress(&r, &time));
         last = Some(r);
     }
     match last {
@@ -351,19 +223,8 @@ pub async fn certificate(
         .map_err(rpc)?
         .into_inner();
     if html {
-        let malformed = "the server sent a malformed certificate";
-        let file = serde_json::from_str(&c.certificate_json).context(malformed)?;
-        let supplements = c
-            .supplement_json
-            .iter()
-            .map(|s| serde_json::from_str(s))
-            .collect::<Result<Vec<_>, _>>()
-            .context(malformed)?;
-        return emit(
-            "certificate (HTML)",
-            &crate::html::certificate(&file, &supplements)?,
-            out,
-        );
+        let page = render::certificate_from_json(&c.certificate_json, &c.supplement_json)?;
+        return emit("certificate (HTML)", &page, out);
     }
     let (what, json) = match supplement {
         None => ("certificate", c.certificate_json),

@@ -1,11 +1,12 @@
 //! `erasure explain`: the dates the law gives, with the reasoning, computed offline by the
 //! same code the coordinator and connectors use.
 
-use crate::config::load_rules;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use erasure_core::deadline;
 use erasure_core::retention::FinancialYearEnd;
+use erasure_runtime::render::text;
+use erasure_runtime::rules::load_rules;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -56,17 +57,7 @@ pub fn run(e: Explain) -> Result<()> {
         } => {
             let book = load_rules(rules.as_deref())?;
             if list {
-                for r in book.rules() {
-                    println!(
-                        "{:<30} {:<3} {:<22} {:>9}  from {:<44} {}",
-                        r.id,
-                        r.jurisdiction,
-                        r.category,
-                        r.period.to_string(),
-                        r.runs_from.name(),
-                        r.citation()
-                    );
-                }
+                print!("{}", text::rules(&book));
                 return Ok(());
             }
             let (Some(id), Some(reference)) = (rule, reference) else {
@@ -79,39 +70,7 @@ pub fn run(e: Explain) -> Result<()> {
             let fy = FinancialYearEnd::parse(&financial_year_end).with_context(|| {
                 format!("--financial-year-end {financial_year_end:?} must be MM-DD")
             })?;
-            let reference = date(&reference, "--date")?;
-            let x = r.retain_until(reference, fy);
-            println!("rule         {} ({})", r.id, r.title);
-            println!("law          {}", r.citation());
-            if !r.source.is_empty() {
-                println!("source       {}", r.source);
-            }
-            println!(
-                "applies to   category {} in {}{}",
-                r.category,
-                if r.jurisdiction == "*" {
-                    "every jurisdiction"
-                } else {
-                    &r.jurisdiction
-                },
-                r.condition
-                    .as_ref()
-                    .map(|c| format!(", items flagged {c}"))
-                    .unwrap_or_default()
-            );
-            println!(
-                "date         {reference} ({})",
-                r.runs_from.reference_meaning()
-            );
-            println!("reasoning");
-            for step in &x.steps {
-                println!("  - {step}");
-            }
-            println!("retained until {}", x.until);
-            println!("erasable from  {}", x.erasable_from());
-            if !r.note.is_empty() {
-                println!("note: {}", r.note);
-            }
+            print!("{}", text::hold(r, date(&reference, "--date")?, fy));
         }
         Explain::Deadline {
             received,
@@ -120,12 +79,8 @@ pub fn run(e: Explain) -> Result<()> {
             if extended_months > deadline::MAX_EXTENSION_MONTHS {
                 bail!("an extension is at most 2 months (GDPR Art. 12(3))");
             }
-            let (due, steps) = deadline::explain(date(&received, "--received")?, extended_months);
-            println!("reasoning");
-            for step in &steps {
-                println!("  - {step}");
-            }
-            println!("deadline     {due}");
+            let received = date(&received, "--received")?;
+            print!("{}", text::deadline(received, extended_months));
         }
     }
     Ok(())

@@ -12,19 +12,14 @@
 //! - `load`: a bounded load against a running server, printing throughput and latency.
 
 mod client;
-mod config;
-mod connector;
-mod example;
 mod explain;
-mod html;
-mod keys;
 mod load;
+mod local;
 mod report;
-mod serve;
 mod transparency;
-mod verify;
 
 use clap::{Parser, Subcommand};
+use erasure_runtime::verify::{self, Verified};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,9 +40,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the coordinator (with no config: embedded default and example systems).
-    Serve(serve::ServeArgs),
+    Serve(local::ServeArgs),
     /// Run one connector as its own process (distributed mode).
-    Connector(connector::ConnectorArgs),
+    Connector(local::ConnectorArgs),
     /// Submit an erasure request; prints its id.
     Submit(client::SubmitArgs),
     /// Show a request's state.
@@ -124,7 +119,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Replace a signing key (server stopped); what the old key signed still verifies.
-    Rotate(keys::RotateArgs),
+    Rotate(local::RotateArgs),
 }
 
 #[tokio::main]
@@ -133,11 +128,11 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => {
             erasure_telemetry::init();
-            serve::run(args).await
+            local::serve(args).await
         }
         Command::Connector(args) => {
             erasure_telemetry::init();
-            connector::run(args).await
+            local::connector(args).await
         }
         Command::Submit(args) => client::submit(&cli.server, args).await,
         Command::Status { id } => client::status(&cli.server, id).await,
@@ -156,10 +151,7 @@ async fn main() -> ExitCode {
             html,
             output,
         } => client::certificate(&cli.server, id, supplement, html, output).await,
-        Command::ExampleData { dir } => example::seed_into(&dir).map(|created| {
-            let what = if created { "created" } else { "already there" };
-            println!("example data {what} in {}", dir.display());
-        }),
+        Command::ExampleData { dir } => local::example_data(&dir),
         Command::Load(args) => load::run(&cli.server, args).await,
         Command::Verify {
             file,
@@ -168,13 +160,15 @@ async fn main() -> ExitCode {
             tree_heads,
             proof,
         } => match (file, tree_heads.as_deref()) {
-            (_, Some([a, b])) => verify::tree_heads(a, b, proof.as_deref(), trust.as_deref()),
-            (Some(file), _) => verify::run(&file, trust.as_deref(), certificate.as_deref()),
+            (_, Some([a, b])) => verify::tree_heads(a, b, proof.as_deref(), trust.as_deref())
+                .and_then(|v| print_verified(&v)),
+            (Some(file), _) => verify::file(&file, trust.as_deref(), certificate.as_deref())
+                .and_then(|v| print_verified(&v)),
             _ => Err(anyhow::anyhow!("give a FILE, or --tree-heads A B")),
         },
         Command::Log(command) => transparency::run(&cli.server, command).await,
         Command::Report(args) => report::run(&cli.server, args).await,
-        Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args),
+        Command::Keys(KeysCommand::Rotate(args)) => local::rotate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -183,4 +177,27 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints every check; fails naming the failed ones.
+fn print_verified(v: &Verified) -> anyhow::Result<()> {
+    let Verified {
+        verification,
+        subject,
+    } = v;
+    for c in &verification.checks {
+        let mark = if c.ok { "ok  " } else { "FAIL" };
+        println!("{mark}  {}: {}", c.name, c.detail);
+    }
+    if verification.self_declared_keys {
+        println!(
+            "note: keys were taken from the files themselves; pass --trust FILE to check them against keys you trust"
+        );
+    }
+    if !verification.is_valid() {
+        let failed: Vec<_> = verification.failures().map(|c| c.name.as_str()).collect();
+        anyhow::bail!("{subject} NOT valid: {}", failed.join("; "));
+    }
+    println!("{subject} valid");
+    Ok(())
 }

@@ -1,10 +1,10 @@
 //! `erasure report`: the period report for regulators, as JSON or as an HTML page.
 
 use crate::client::{connect, emit, rpc};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
-use erasure_coordinator::report::ReportFile;
 use erasure_proto::v1 as pb;
+use erasure_runtime::render::report_from_json;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -40,10 +40,6 @@ pub async fn run(server: &str, args: ReportArgs) -> Result<()> {
         .report_json;
     match args.format {
         Format::Json => emit("report", &json, args.output),
-        Format::Html => {
-            let file: ReportFile =
-                serde_json::from_str(&json).context("the server sent a malformed report")?;
-            emit("report", &crate::html::report(&file)?, args.output)
-        }
+        Format::Html => emit("report", &report_from_json(&json)?, args.output),
     }
 }

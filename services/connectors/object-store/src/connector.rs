@@ -6,10 +6,10 @@ use crate::error::ConfigError;
 use crate::evidence;
 use crate::template::KeyTemplate;
 use async_trait::async_trait;
-use erasure_connector_sdk::{Connector, Job, Report};
+use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Erases a person's objects under the configured key templates.
@@ -83,4 +83,15 @@ fn cannot_restrict(job: &Job) -> String {
         "the object-store connector cannot restrict data kept under a legal hold (rules {}), so it erased nothing: this system must not declare a held category",
         rules.join(", ")
     )
+}
+
+/// The `object-store` entry of the runtime's registry of kinds.
+impl KindConfig for Config {
+    fn build(&self, base: &Path) -> Result<Arc<dyn Connector>, BuildError> {
+        Ok(Arc::new(ObjectStoreConnector::new(self.clone(), base)?))
+    }
+
+    fn paths(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![("root", self.root.clone())]
+    }
 }

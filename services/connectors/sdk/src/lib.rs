@@ -11,6 +11,7 @@
 //! - [`runner`]: [`Runner`], the bus handler that turns work orders into jobs and reports
 //!   into signed acknowledgments, with an idempotency cache and pacing.
 //! - [`keyfile`]: loading a connector's signing key, or creating it on first start.
+//! - [`kind`]: [`KindConfig`], what a kind's configuration offers the registry of kinds.
 //! - `kit` (feature `test-util`): the conformance kit every connector kind passes.
 //!
 //! The idempotency cache (`cache`), pacing (`pacer`) and the translation between the
@@ -19,6 +20,7 @@
 mod cache;
 pub mod connector;
 pub mod keyfile;
+pub mod kind;
 #[cfg(feature = "test-util")]
 pub mod kit;
 mod pacer;
@@ -27,4 +29,5 @@ mod wire;
 
 pub use connector::{Connector, Job, Report};
 pub use keyfile::{KeyFileError, load_or_generate};
+pub use kind::{BuildError, KindConfig};
 pub use runner::{Clock, Runner, RunnerConfig, RunnerError};

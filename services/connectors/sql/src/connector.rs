@@ -6,7 +6,7 @@ use crate::evidence;
 use crate::execute::{self, Failure};
 use crate::plan::Plan;
 use async_trait::async_trait;
-use erasure_connector_sdk::{Connector, Job, Report};
+use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,5 +76,16 @@ impl Connector for SqlConnector {
             Ok(Err(Failure::Permanent(detail))) => Report::failed_permanent(detail),
             Err(_) => Report::failed_retryable("the erasure task was cancelled or panicked"),
         }
+    }
+}
+
+/// The `sql` entry of the runtime's registry of kinds.
+impl KindConfig for Config {
+    fn build(&self, base: &Path) -> Result<Arc<dyn Connector>, BuildError> {
+        Ok(Arc::new(SqlConnector::new(self.clone(), base)?))
+    }
+
+    fn paths(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![("database", self.database.clone())]
     }
 }

@@ -13,7 +13,6 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{SecondsFormat, Utc};
-use clap::Args;
 use erasure_proof::keys::{KeyFile, TrustedKey};
 use erasure_proof::{KeyPair, TrustStore};
 use std::fs::File;
@@ -23,25 +22,34 @@ use std::path::{Path, PathBuf};
 /// The file `serve` holds locked while it runs.
 pub const LOCK_FILE: &str = "serve.lock";
 
-#[derive(Debug, Args)]
-pub struct RotateArgs {
-    /// Rotate the coordinator's key (in the data directory).
-    #[arg(long, conflicts_with_all = ["connector", "key_file"])]
-    coordinator: bool,
-    /// Rotate the key of this in-process connector (in the data directory).
-    #[arg(long, value_name = "SYSTEM", conflicts_with = "key_file")]
-    connector: Option<String>,
-    /// Rotate the key file of a connector that runs elsewhere (with --system and --record).
-    #[arg(long, requires_all = ["system", "record"])]
-    key_file: Option<PathBuf>,
-    /// The system whose connector signs with --key-file.
-    #[arg(long)]
-    system: Option<String>,
-    /// The trusted connector keys file the coordinator reads ([keys] trusted_connectors).
-    #[arg(long)]
-    record: Option<PathBuf>,
-    #[arg(long, env = "ERASURE_DATA_DIR", default_value = "erasure-data")]
-    data_dir: PathBuf,
+/// Rotations of the coordinator's and in-process connectors' keys, in the data directory.
+pub const ROTATIONS_FILE: &str = "keys/rotations.json";
+
+/// Which key to rotate.
+#[derive(Debug, Clone)]
+pub enum Rotation {
+    /// The coordinator's key in the data directory.
+    Coordinator { data_dir: PathBuf },
+    /// An in-process connector's key in the data directory.
+    Connector { data_dir: PathBuf, system: String },
+    /// The key file of a connector that runs elsewhere, recorded in the trusted connector
+    /// keys file the coordinator reads (`[keys] trusted_connectors`).
+    KeyFile {
+        key_file: PathBuf,
+        system: String,
+        record: PathBuf,
+    },
+}
+
+/// What a rotation did.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    pub old_key_id: String,
+    pub new_key_id: String,
+    /// When the old key's period ended and the new key's began (RFC 3339).
+    pub at: String,
+    pub key_file: PathBuf,
+    pub record: PathBuf,
 }
 
 /// Who a key signs for.
@@ -50,35 +58,62 @@ enum Signer {
     Connector(String),
 }
 
-pub fn rotate(args: RotateArgs) -> Result<()> {
-    let (key_path, record, signer) = match (&args.key_file, &args.connector, args.coordinator) {
-        (Some(key), _, _) => (
-            key.clone(),
-            args.record.clone().unwrap_or_default(),
-            Signer::Connector(args.system.clone().unwrap_or_default()),
-        ),
-        (None, Some(system), _) => (
-            args.data_dir.join(format!("keys/connectors/{system}.json")),
-            args.data_dir.join("keys/rotations.json"),
+/// Replaces the key and records both keys with their periods. For keys in a data
+/// directory, refuses while a server runs on it.
+pub fn rotate(rotation: Rotation) -> Result<Rotated> {
+    let (key_path, record, signer) = match &rotation {
+        Rotation::KeyFile {
+            key_file,
+            system,
+            record,
+        } => (
+            key_file.clone(),
+            record.clone(),
             Signer::Connector(system.clone()),
         ),
-        (None, None, true) => (
-            args.data_dir.join("keys/coordinator.json"),
-            args.data_dir.join("keys/rotations.json"),
+        Rotation::Connector { data_dir, system } => (
+            data_dir.join(format!("keys/connectors/{system}.json")),
+            data_dir.join(ROTATIONS_FILE),
+            Signer::Connector(system.clone()),
+        ),
+        Rotation::Coordinator { data_dir } => (
+            data_dir.join("keys/coordinator.json"),
+            data_dir.join(ROTATIONS_FILE),
             Signer::Coordinator,
         ),
-        (None, None, false) => {
-            bail!("say which key: --coordinator, --connector SYSTEM or --key-file FILE")
-        }
     };
-    let _lock = if args.key_file.is_none() {
-        Some(lock_data_dir(&args.data_dir)?)
-    } else {
-        None
+    let _lock = match &rotation {
+        Rotation::Coordinator { data_dir } | Rotation::Connector { data_dir, .. } => {
+            Some(lock_data_dir(data_dir)?)
+        }
+        Rotation::KeyFile { .. } => None,
     };
     let (old, new) = replace_key(&key_path)?;
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let mut trust = read_record(&record)?;
+    let mut trust = read_trust_file(&record)?;
+    record_rotation(&mut trust, &signer, &old, &new, &now);
+    write_atomically(
+        &record,
+        serde_json::to_string_pretty(&trust)?.as_bytes(),
+        false,
+    )?;
+    Ok(Rotated {
+        old_key_id: old.key_id().to_owned(),
+        new_key_id: new.key_id().to_owned(),
+        at: now,
+        key_file: key_path,
+        record,
+    })
+}
+
+/// Closes the old key's period at `now` (keeping when it began) and opens the new key's.
+fn record_rotation(
+    trust: &mut TrustStore,
+    signer: &Signer,
+    old: &KeyPair,
+    new: &KeyPair,
+    now: &str,
+) {
     let previous = |keys: &[TrustedKey]| {
         keys.iter()
             .find(|k| k.key_id == old.key_id())
@@ -89,33 +124,22 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
         valid_until: until,
         ..TrustedKey::from(&key.public())
     };
-    match &signer {
+    match signer {
         Signer::Coordinator => {
             let from = previous(&trust.coordinator);
-            retire(&mut trust.coordinator, entry(&old, from, Some(now.clone())));
-            trust.add_coordinator_entry(entry(&new, Some(now.clone()), None));
+            retire(
+                &mut trust.coordinator,
+                entry(old, from, Some(now.to_owned())),
+            );
+            trust.add_coordinator_entry(entry(new, Some(now.to_owned()), None));
         }
         Signer::Connector(system) => {
             let keys = trust.connectors.entry(system.clone()).or_default();
             let from = previous(keys);
-            retire(keys, entry(&old, from, Some(now.clone())));
-            trust.add_connector_entry(system, entry(&new, Some(now.clone()), None));
+            retire(keys, entry(old, from, Some(now.to_owned())));
+            trust.add_connector_entry(system, entry(new, Some(now.to_owned()), None));
         }
     }
-    write_atomically(
-        &record,
-        serde_json::to_string_pretty(&trust)?.as_bytes(),
-        false,
-    )?;
-    println!("retired {} (valid until {now})", old.key_id());
-    println!(
-        "new key {} (valid from {now}) in {}",
-        new.key_id(),
-        key_path.display()
-    );
-    println!("rotation recorded in {}", record.display());
-    println!("restart the server (or the connector) to sign with the new key");
-    Ok(())
 }
 
 /// Replaces an entry of the same key (closing its period) or adds it.
@@ -137,13 +161,29 @@ fn replace_key(path: &Path) -> Result<(KeyPair, KeyPair)> {
     Ok((old, new))
 }
 
-fn read_record(path: &Path) -> Result<TrustStore> {
+/// A trust file; an empty trust when it does not exist.
+pub fn read_trust_file(path: &Path) -> Result<TrustStore> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)
             .with_context(|| format!("{} is not a trust file", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TrustStore::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
+}
+
+/// Keys rotated with `erasure keys rotate`: retired keys stay trusted for what they signed
+/// while valid; the current ones are valid from their rotation.
+pub fn merge_rotations(trust: &mut TrustStore, data_dir: &Path) -> Result<()> {
+    let rotations = read_trust_file(&data_dir.join(ROTATIONS_FILE))?;
+    for key in rotations.coordinator {
+        trust.add_coordinator_entry(key);
+    }
+    for (system, keys) in rotations.connectors {
+        for key in keys {
+            trust.add_connector_entry(&system, key);
+        }
+    }
+    Ok(())
 }
 
 /// Writes a temporary file beside `path` (owner-only when `private`), then renames it over.

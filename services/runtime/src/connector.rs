@@ -2,24 +2,26 @@
 //! system. It consumes `erasure.v1.work.<system>`, erases, and publishes acknowledgments
 //! signed with its own key on `erasure.v1.acks`.
 
-use crate::config::{ConnectorConfig, KafkaBusConfig};
+use crate::config::{KafkaBusConfig, parse_toml};
+use crate::keys::read_trust_file;
+use crate::registry::ConnectorConfig;
+use crate::wiring::kafka_transport;
 use anyhow::{Context, Result};
 use erasure_bus::Transport;
-use erasure_connector_sdk::{Connector, Runner, RunnerConfig, load_or_generate};
+use erasure_connector_sdk::{Runner, RunnerConfig, load_or_generate};
 use erasure_core::SystemId;
-use erasure_proof::TrustStore;
+use erasure_proof::PublicKey;
 use serde::Deserialize;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-#[derive(Debug, clap::Args)]
-pub struct ConnectorArgs {
-    /// The connector's configuration (TOML); relative paths in it resolve against its directory.
-    #[arg(long, env = "ERASURE_CONNECTOR_CONFIG")]
+/// What `erasure connector` runs with.
+#[derive(Debug, Clone)]
+pub struct ConnectorOptions {
+    /// The connector's configuration (TOML); relative paths in it resolve against its
+    /// directory.
     pub config: PathBuf,
-    /// Add this connector's public key to a trust file (created if missing) and exit.
-    #[arg(long, value_name = "TRUST_FILE")]
-    pub register: Option<PathBuf>,
 }
 
 /// The standalone connector's file.
@@ -48,11 +50,15 @@ impl ConnectorFile {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read connector configuration {}", path.display()))?;
-        let file: Self = crate::config::parse_toml(&text, &path.display().to_string())?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses a connector's file; errors name `origin`, the line and the key.
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
+        let file: Self = parse_toml(text, origin)?;
         if !SystemId::is_valid(&file.system) {
             anyhow::bail!(
-                "{}: system {:?} must be lower-case letters, digits, '-' or '_'",
-                path.display(),
+                "{origin}: system {:?} must be lower-case letters, digits, '-' or '_'",
                 file.system
             );
         }
@@ -60,23 +66,18 @@ impl ConnectorFile {
     }
 }
 
-pub async fn run(args: ConnectorArgs) -> Result<()> {
-    let file = ConnectorFile::load(&args.config)?;
-    let base = args
-        .config
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+/// Runs the connector until `shutdown` resolves.
+pub async fn run(options: ConnectorOptions, shutdown: impl Future<Output = ()>) -> Result<()> {
+    let file = ConnectorFile::load(&options.config)?;
+    let base = base_dir(&options.config);
     let key = load_or_generate(&base.join(&file.key_file))?;
-    if let Some(trust) = args.register {
-        return register(&trust, &file.system, &key.public());
-    }
-    let connector = build_connector(&file.connector, &base)
+    let connector = file
+        .connector
+        .build(&base)
         .with_context(|| format!("system {}", file.system))?;
     let ConnectorBus::Kafka(bus) = &file.bus;
     let bus = bus.clone().with_env();
-    let transport =
-        crate::serve::kafka_transport(&bus, &format!("erasure-connector-{}", file.system))?;
+    let transport = kafka_transport(&bus, &format!("erasure-connector-{}", file.system))?;
     transport
         .ensure_topics(&[
             erasure_bus::topics::work(&file.system),
@@ -103,41 +104,42 @@ pub async fn run(args: ConnectorArgs) -> Result<()> {
         erasure_bus::topics::work(&file.system),
         bus.brokers
     );
-    crate::serve::shutdown_signal().await;
+    shutdown.await;
     subscription.close();
     println!("erasure connector: stopped");
     Ok(())
 }
 
-/// The connector a configuration names, with relative paths resolved against `base`.
-pub fn build_connector(config: &ConnectorConfig, base: &Path) -> Result<Arc<dyn Connector>> {
-    Ok(match config {
-        ConnectorConfig::Sql(c) => {
-            Arc::new(erasure_connector_sql::SqlConnector::new(c.clone(), base)?)
-        }
-        ConnectorConfig::ObjectStore(c) => Arc::new(
-            erasure_connector_object_store::ObjectStoreConnector::new(c.clone(), base)?,
-        ),
+/// A connector that was registered: its system and key.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub system: String,
+    pub key_id: String,
+}
+
+/// Adds the connector's public key (its key file is created on first use) to the trust
+/// file at `trust` (created if missing).
+pub fn register(options: &ConnectorOptions, trust: &Path) -> Result<Registered> {
+    let file = ConnectorFile::load(&options.config)?;
+    let key = load_or_generate(&base_dir(&options.config).join(&file.key_file))?;
+    add_to_trust(trust, &file.system, &key.public())?;
+    Ok(Registered {
+        system: file.system,
+        key_id: key.key_id().to_owned(),
     })
 }
 
-fn register(path: &Path, system: &str, key: &erasure_proof::PublicKey) -> Result<()> {
-    let mut trust: TrustStore = match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a trust file", path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => TrustStore::default(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
+/// The directory relative paths of a connector's file resolve against.
+fn base_dir(config: &Path) -> PathBuf {
+    config.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn add_to_trust(path: &Path, system: &str, key: &PublicKey) -> Result<()> {
+    let mut trust = read_trust_file(path)?;
     trust.add_connector(system, key);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     std::fs::write(path, serde_json::to_string_pretty(&trust)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    println!(
-        "registered connector {system} key {} in {}",
-        key.key_id(),
-        path.display()
-    );
-    Ok(())
+        .with_context(|| format!("cannot write {}", path.display()))
 }

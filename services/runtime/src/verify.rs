@@ -1,36 +1,51 @@
-//! `erasure verify`: checks a certificate or certificate supplement file offline, with
-//! nothing but public keys. Given the certificate a supplement supplements
+//! Offline verification of files (`erasure verify`): a certificate or certificate
+//! supplement, with nothing but public keys. Given the certificate a supplement supplements
 //! (`--certificate`), also checks that the supplement names that certificate. With
 //! `--tree-heads A B --proof P`, checks two tree heads and the consistency between them.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use erasure_proof::certificate::FILE_FORMAT;
 use erasure_proof::consistency::verify_tree_heads;
 use erasure_proof::supplement::SUPPLEMENT_FILE_FORMAT;
 use erasure_proof::{TrustStore, Verification, verify_any};
 use std::path::Path;
 
-pub fn run(file: &Path, trust: Option<&Path>, certificate: Option<&Path>) -> Result<()> {
+/// A verification and what it verified, e.g. "certificate c.json is".
+#[derive(Debug)]
+pub struct Verified {
+    pub verification: Verification,
+    pub subject: String,
+}
+
+/// A certificate or supplement file; with `certificate`, also the link of a supplement to
+/// the certificate it supplements.
+pub fn file(file: &Path, trust: Option<&Path>, certificate: Option<&Path>) -> Result<Verified> {
     let json = read(file, "")?;
     let certificate_json = certificate
         .map(|p| read(p, "certificate file "))
         .transpose()?;
     let trust = read_trust(trust)?;
-    let v = verify_any(&json, trust.as_ref(), certificate_json.as_deref());
-    report(&v, &format!("{} {} is", noun(&json), file.display()))
+    Ok(Verified {
+        verification: verify_any(&json, trust.as_ref(), certificate_json.as_deref()),
+        subject: format!("{} {} is", noun(&json), file.display()),
+    })
 }
 
 /// `--tree-heads A B [--proof P]`: both heads signed, and the larger log extends the
 /// smaller one.
-pub fn tree_heads(a: &Path, b: &Path, proof: Option<&Path>, trust: Option<&Path>) -> Result<()> {
+pub fn tree_heads(
+    a: &Path,
+    b: &Path,
+    proof: Option<&Path>,
+    trust: Option<&Path>,
+) -> Result<Verified> {
     let (ja, jb) = (read(a, "")?, read(b, "")?);
     let proof = proof.map(|p| read(p, "proof file ")).transpose()?;
     let trust = read_trust(trust)?;
-    let v = verify_tree_heads(&ja, &jb, proof.as_deref(), trust.as_ref());
-    report(
-        &v,
-        &format!("tree heads {} and {} are", a.display(), b.display()),
-    )
+    Ok(Verified {
+        verification: verify_tree_heads(&ja, &jb, proof.as_deref(), trust.as_ref()),
+        subject: format!("tree heads {} and {} are", a.display(), b.display()),
+    })
 }
 
 fn read_trust(trust: Option<&Path>) -> Result<Option<TrustStore>> {
@@ -40,29 +55,6 @@ fn read_trust(trust: Option<&Path>) -> Result<Option<TrustStore>> {
                 .with_context(|| format!("trust file {} is not a trust file", p.display()))
         })
         .transpose()
-}
-
-/// Prints every check; fails naming the failed ones.
-fn report(v: &Verification, subject: &str) -> Result<()> {
-    for c in &v.checks {
-        println!(
-            "{}  {}: {}",
-            if c.ok { "ok  " } else { "FAIL" },
-            c.name,
-            c.detail
-        );
-    }
-    if v.self_declared_keys {
-        println!(
-            "note: keys were taken from the files themselves; pass --trust FILE to check them against keys you trust"
-        );
-    }
-    if !v.is_valid() {
-        let failed: Vec<_> = v.failures().map(|c| c.name.as_str()).collect();
-        bail!("{subject} NOT valid: {}", failed.join("; "));
-    }
-    println!("{subject} valid");
-    Ok(())
 }
 
 fn read(path: &Path, what: &str) -> Result<String> {

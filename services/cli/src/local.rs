@@ -1,0 +1,126 @@
+//! The commands that run here rather than against a server: `serve`, `connector`,
+//! `keys rotate` and `example-data`. Their work is the runtime's; this is their arguments
+//! and what they print.
+
+use anyhow::Result;
+use erasure_runtime::connector::{self, ConnectorOptions};
+use erasure_runtime::keys::{self, Rotation};
+use erasure_runtime::serve::{self, ServeOptions};
+use erasure_runtime::signal::shutdown_signal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML). Without it: the built-in example inventory.
+    #[arg(long, env = "ERASURE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where events, keys and connector state live.
+    #[arg(long, env = "ERASURE_DATA_DIR", default_value = "erasure-data")]
+    pub data_dir: PathBuf,
+    /// gRPC listen address [default: from the configuration, else 127.0.0.1:50051].
+    #[arg(long, env = "ERASURE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Create the example systems' data even with --config (to try a changed example).
+    #[arg(long)]
+    pub with_example_data: bool,
+}
+
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    let options = ServeOptions {
+        config: args.config,
+        data_dir: args.data_dir,
+        listen: args.listen,
+        with_example_data: args.with_example_data,
+    };
+    serve::run(options, shutdown_signal()).await
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConnectorArgs {
+    /// The connector's configuration (TOML); relative paths in it resolve against its directory.
+    #[arg(long, env = "ERASURE_CONNECTOR_CONFIG")]
+    pub config: PathBuf,
+    /// Add this connector's public key to a trust file (created if missing) and exit.
+    #[arg(long, value_name = "TRUST_FILE")]
+    pub register: Option<PathBuf>,
+}
+
+pub async fn connector(args: ConnectorArgs) -> Result<()> {
+    let options = ConnectorOptions {
+        config: args.config,
+    };
+    let Some(trust) = args.register else {
+        return connector::run(options, shutdown_signal()).await;
+    };
+    let r = connector::register(&options, &trust)?;
+    println!(
+        "registered connector {} key {} in {}",
+        r.system,
+        r.key_id,
+        trust.display()
+    );
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// Rotate the coordinator's key (in the data directory).
+    #[arg(long, conflicts_with_all = ["connector", "key_file"])]
+    coordinator: bool,
+    /// Rotate the key of this in-process connector (in the data directory).
+    #[arg(long, value_name = "SYSTEM", conflicts_with = "key_file")]
+    connector: Option<String>,
+    /// Rotate the key file of a connector that runs elsewhere (with --system and --record).
+    #[arg(long, requires_all = ["system", "record"])]
+    key_file: Option<PathBuf>,
+    /// The system whose connector signs with --key-file.
+    #[arg(long)]
+    system: Option<String>,
+    /// The trusted connector keys file the coordinator reads ([keys] trusted_connectors).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    #[arg(long, env = "ERASURE_DATA_DIR", default_value = "erasure-data")]
+    data_dir: PathBuf,
+}
+
+pub fn rotate(args: RotateArgs) -> Result<()> {
+    let rotation = match (args.key_file, args.connector, args.coordinator) {
+        (Some(key_file), _, _) => Rotation::KeyFile {
+            key_file,
+            system: args.system.unwrap_or_default(),
+            record: args.record.unwrap_or_default(),
+        },
+        (None, Some(system), _) => Rotation::Connector {
+            data_dir: args.data_dir,
+            system,
+        },
+        (None, None, true) => Rotation::Coordinator {
+            data_dir: args.data_dir,
+        },
+        (None, None, false) => {
+            anyhow::bail!("say which key: --coordinator, --connector SYSTEM or --key-file FILE")
+        }
+    };
+    let r = keys::rotate(rotation)?;
+    println!("retired {} (valid until {})", r.old_key_id, r.at);
+    println!(
+        "new key {} (valid from {}) in {}",
+        r.new_key_id,
+        r.at,
+        r.key_file.display()
+    );
+    println!("rotation recorded in {}", r.record.display());
+    println!("restart the server (or the connector) to sign with the new key");
+    Ok(())
+}
+
+pub fn example_data(dir: &Path) -> Result<()> {
+    let what = if erasure_runtime::example::seed_into(dir)? {
+        "created"
+    } else {
+        "already there"
+    };
+    println!("example data {what} in {}", dir.display());
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! The registry of connector kinds: every kind this build knows, by the `kind` of its
+//! `[connector]` section. A kind is a crate whose configuration section implements
+//! [`KindConfig`], plus one variant and one arm of [`ConnectorConfig::entry`] here.
+
+use anyhow::Result;
+use erasure_connector_sdk::{Connector, KindConfig};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A connector's configuration section, typed by its kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ConnectorConfig {
+    Sql(erasure_connector_sql::Config),
+    ObjectStore(erasure_connector_object_store::Config),
+}
+
+impl ConnectorConfig {
+    /// The kind's name (the `kind` key) and its configuration.
+    fn entry(&self) -> (&'static str, &dyn KindConfig) {
+        match self {
+            Self::Sql(c) => ("sql", c),
+            Self::ObjectStore(c) => ("object-store", c),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.entry().0
+    }
+
+    /// The connector, with relative paths resolved against `base`.
+    pub fn build(&self, base: &Path) -> Result<Arc<dyn Connector>> {
+        self.entry()
+            .1
+            .build(base)
+            .map_err(|e| anyhow::anyhow!("{} connector: {e}", self.kind()))
+    }
+
+    /// The files and directories the connector uses, as configured.
+    pub fn paths(&self) -> Vec<(&'static str, PathBuf)> {
+        self.entry().1.paths()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind's name is the `kind` key its section is read by.
+    #[test]
+    fn kinds_are_named_as_they_are_written() {
+        for (text, kind) in [
+            (
+                "kind = \"sql\"\ndatabase = \"x.sqlite\"\ntables = []",
+                "sql",
+            ),
+            (
+                "kind = \"object-store\"\nroot = \"x\"\nkeys = []",
+                "object-store",
+            ),
+        ] {
+            let c: ConnectorConfig = toml::from_str(text).expect(kind);
+            assert_eq!(c.kind(), kind);
+        }
+        let err = toml::from_str::<ConnectorConfig>("kind = \"ftp\"").expect_err("unknown");
+        assert!(err.to_string().contains("unknown variant `ftp`"), "{err}");
+    }
+}
