@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::evidence;
-use crate::execute::{self, Failure};
+use crate::execute;
+use crate::result::Failure;
 use crate::plan::Plan;
 use async_trait::async_trait;
 use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};

@@ -7,7 +7,7 @@
 //! one [`Retained`] per rule.
 
 use crate::config::Action;
-use crate::execute::TableResult;
+use crate::result::TableResult;
 use erasure_connector_sdk::{Job, Report};
 use erasure_core::events::{Outcome, Retained};
 use serde_json::json;

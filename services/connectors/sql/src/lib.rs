@@ -8,7 +8,9 @@
 //! - [`plan`]: the validated configuration: checked names, resolved joins, processing
 //!   order. Building it is where configuration errors ([`ConfigError`]) are found.
 //! - [`builder`]: pure SQL generation; identifier values only ever become bound parameters.
-//! - [`execute`]: runs a plan in one SQLite transaction and classifies failures.
+//! - [`execute`]: runs a plan in one SQLite transaction.
+//! - [`sqlite`]: opening the database, running statements, classifying SQLite's errors.
+//! - [`result`]: what a run did in each table ([`TableResult`]), and why it failed.
 //! - [`restrict`]: tables the job's retention rules may hold: per row, restrict (GDPR
 //!   Art. 18) what a rule still holds and erase the rest.
 //! - [`evidence`]: turns per-table counts into the outcome, summary and evidence document.
@@ -22,7 +24,10 @@ pub mod evidence;
 pub mod execute;
 pub mod plan;
 pub mod restrict;
+pub mod result;
+pub mod sqlite;
 
 pub use config::{Action, Config, Join, MatchColumn, Table};
 pub use connector::SqlConnector;
 pub use error::ConfigError;
+pub use result::{Failure, TableResult};

@@ -7,7 +7,8 @@
 
 use crate::builder;
 use crate::config::Action;
-use crate::execute::{Failure, TableResult, classify, count};
+use crate::result::{Failure, TableResult};
+use crate::sqlite::{bound, classify, count};
 use crate::plan::{Hold, Step};
 use chrono::NaiveDate;
 use erasure_connector_sdk::Job;
@@ -152,7 +153,7 @@ fn candidates(
     let statement = builder::hold_candidates(step, hold, &job.identifiers);
     let mut query = tx.prepare(&statement.sql)?;
     let flags = hold.conditions.len();
-    let rows = query.query_map(crate::execute::bound(&statement), |row| {
+    let rows = query.query_map(bound(&statement), |row| {
         Ok(Candidate {
             rowid: row.get(0)?,
             reference: row.get(1)?,
