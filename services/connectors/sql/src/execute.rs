@@ -69,4 +69,3 @@ fn run_step(
     }
     Ok(result)
 }
-

@@ -7,9 +7,9 @@
 
 use crate::builder;
 use crate::config::Action;
+use crate::plan::{Hold, Step};
 use crate::result::{Failure, TableResult};
 use crate::sqlite::{bound, classify, count};
-use crate::plan::{Hold, Step};
 use chrono::NaiveDate;
 use erasure_connector_sdk::Job;
 use erasure_core::events::Retained;
