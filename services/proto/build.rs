@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read when the script runs (not baked in when it is compiled): a moved checkout, or
+    // another one sharing the target directory, must find its own files.
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
     let files = ["common", "work", "events", "certificate", "api"]
         .map(|name| root.join(format!("erasure/v1/{name}.proto")));
     for file in &files {
