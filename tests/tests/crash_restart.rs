@@ -63,7 +63,7 @@ async fn sigkill_mid_run_loses_nothing_and_issues_one_certificate_each() {
                 .submit(pb::SubmitRequest {
                     idempotency_key: format!("crash-{i}"),
                     identifiers: Some(pb::Identifiers {
-                        customer_id: customer,
+                        customer_id: vec![customer],
                         ..Default::default()
                     }),
                     ..Default::default()

@@ -15,7 +15,7 @@ async fn submit_many(server: &Server, prefix: &str, n: usize) -> Vec<String> {
         let key = format!("{prefix}-{i}");
         async move {
             let ids = pb::Identifiers {
-                customer_id: format!("C-{}", 1001 + i % 4),
+                customer_id: vec![format!("C-{}", 1001 + i % 4)],
                 ..Default::default()
             };
             let request = pb::SubmitRequest {

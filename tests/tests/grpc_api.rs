@@ -17,7 +17,7 @@ async fn list_pages_newest_first_and_filters_by_status() {
         let r = client
             .submit(pb::SubmitRequest {
                 identifiers: Some(pb::Identifiers {
-                    customer_id: format!("C-9{i}"),
+                    customer_id: vec![format!("C-9{i}")],
                     ..Default::default()
                 }),
                 ..Default::default()

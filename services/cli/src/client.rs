@@ -9,15 +9,28 @@ use tokio_stream::StreamExt;
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
-    /// The person's e-mail address.
+    /// The person's e-mail address (repeat the flag for several).
     #[arg(long)]
-    pub email: Option<String>,
-    /// The person's phone number, international format (+358...).
+    pub email: Vec<String>,
+    /// The person's phone number: international (+358...), or the national format of the
+    /// jurisdiction (040 123 4567 in FI).
     #[arg(long)]
-    pub phone: Option<String>,
+    pub phone: Vec<String>,
     /// The person's customer number.
     #[arg(long)]
-    pub customer_id: Option<String>,
+    pub customer_id: Vec<String>,
+    /// The person's national identity code (the Finnish henkilötunnus).
+    #[arg(long)]
+    pub national_id: Vec<String>,
+    /// A device of the person's: serial number or hardware address.
+    #[arg(long)]
+    pub device_id: Vec<String>,
+    /// An account of the person's in a system.
+    #[arg(long)]
+    pub account_id: Vec<String>,
+    /// An IP address of the person's.
+    #[arg(long = "ip")]
+    pub ip_address: Vec<String>,
     /// ISO 3166-1 alpha-2 country whose law applies.
     #[arg(long, default_value = "FI")]
     pub jurisdiction: String,
@@ -40,9 +53,13 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
     let request = pb::SubmitRequest {
         idempotency_key: a.idempotency_key.unwrap_or_default(),
         identifiers: Some(pb::Identifiers {
-            email: a.email.unwrap_or_default(),
-            phone: a.phone.unwrap_or_default(),
-            customer_id: a.customer_id.unwrap_or_default(),
+            email: a.email,
+            phone: a.phone,
+            customer_id: a.customer_id,
+            national_id: a.national_id,
+            device_id: a.device_id,
+            account_id: a.account_id,
+            ip_address: a.ip_address,
         }),
         jurisdiction: a.jurisdiction,
         channel: a.channel,

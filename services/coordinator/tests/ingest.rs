@@ -269,7 +269,7 @@ async fn identifiers_are_sealed_in_events_and_absent_from_the_outbox() {
     // The relay can open them while the data key exists...
     let state = w.coordinator.get(&r1).await.expect("state");
     let opened = w.coordinator.open_identifiers(&state).await.expect("open");
-    assert_eq!(opened.email, "secret.person@example.com");
+    assert_eq!(opened.email, ["secret.person@example.com"]);
     // ...and nobody can once it is destroyed (crypto-shredding).
     use erasure_store::KeyStore;
     assert!(w.store.destroy_key(&r1).await.expect("destroy"));

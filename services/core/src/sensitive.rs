@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Holds a value that must never reach a log, a trace or an error message.
 /// `Debug` and `Display` print `**REDACTED**`; [`Sensitive::expose`] is the only way in.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Sensitive<T>(T);
 
 impl<T> Sensitive<T> {

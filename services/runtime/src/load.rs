@@ -87,7 +87,7 @@ async fn one(mut client: Client, customer: String) -> Result<Duration> {
     let submitted = client
         .submit(pb::SubmitRequest {
             identifiers: Some(pb::Identifiers {
-                customer_id: customer,
+                customer_id: vec![customer],
                 ..Default::default()
             }),
             channel: "load".into(),

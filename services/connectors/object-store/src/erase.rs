@@ -39,7 +39,9 @@ pub struct StoreFailure {
     pub kind: &'static str,
 }
 
-/// Applies every template to `person`.
+/// Applies every template to `person`: under each of its prefixes, everything is erased;
+/// a template with a value unusable in a key is reported refused (after the prefixes of
+/// its other values were erased).
 pub async fn run(
     store: &dyn ObjectStore,
     templates: &[KeyTemplate],
@@ -47,22 +49,38 @@ pub async fn run(
 ) -> Result<Vec<TemplateOutcome>, StoreFailure> {
     let mut outcomes = Vec::with_capacity(templates.len());
     for template in templates {
-        let result = match template.render(person) {
-            Rendered::Absent(kind) => TemplateResult::Absent(kind),
-            Rendered::Refused(kind) => TemplateResult::Refused(kind),
-            Rendered::Prefix(prefix) => {
-                erase_prefix(store, &prefix)
-                    .await
-                    .map_err(|(step, kind)| StoreFailure {
-                        template: template.source().to_owned(),
-                        step,
-                        kind,
-                    })?
-            }
+        let mut result = TemplateResult::Erased {
+            deleted: 0,
+            remaining: 0,
         };
+        let mut refused = None;
+        for rendered in template.render(person) {
+            match rendered {
+                Rendered::Absent(kind) => result = TemplateResult::Absent(kind),
+                Rendered::Refused(kind) => refused = Some(kind),
+                Rendered::Prefix(prefix) => {
+                    let (deleted, remaining) =
+                        erase_prefix(store, &prefix).await.map_err(|(step, kind)| {
+                            StoreFailure {
+                                template: template.source().to_owned(),
+                                step,
+                                kind,
+                            }
+                        })?;
+                    if let TemplateResult::Erased {
+                        deleted: d,
+                        remaining: r,
+                    } = &mut result
+                    {
+                        *d += deleted;
+                        *r += remaining;
+                    }
+                }
+            }
+        }
         outcomes.push(TemplateOutcome {
             template: template.source().to_owned(),
-            result,
+            result: refused.map_or(result, TemplateResult::Refused),
         });
     }
     Ok(outcomes)
@@ -70,7 +88,8 @@ pub async fn run(
 
 type StepError = (&'static str, &'static str);
 
-async fn erase_prefix(store: &dyn ObjectStore, prefix: &Path) -> Result<TemplateResult, StepError> {
+/// Deletes every object under `prefix`; (deleted, found there afterwards).
+async fn erase_prefix(store: &dyn ObjectStore, prefix: &Path) -> Result<(u64, u64), StepError> {
     let objects = list(store, prefix)
         .await
         .map_err(|kind| ("listing", kind))?;
@@ -86,10 +105,7 @@ async fn erase_prefix(store: &dyn ObjectStore, prefix: &Path) -> Result<Template
     let left = list(store, prefix)
         .await
         .map_err(|kind| ("listing again", kind))?;
-    Ok(TemplateResult::Erased {
-        deleted,
-        remaining: left.len() as u64,
-    })
+    Ok((deleted, left.len() as u64))
 }
 
 async fn list(store: &dyn ObjectStore, prefix: &Path) -> Result<Vec<ObjectMeta>, &'static str> {

@@ -13,6 +13,7 @@
 use crate::error::ConfigError;
 use erasure_core::{IdentifierKind, Identifiers};
 use object_store::path::{Path, PathPart};
+use std::collections::BTreeSet;
 
 /// A parsed key template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,11 +79,43 @@ impl KeyTemplate {
         &self.source
     }
 
-    /// The prefix for `person`, or why this template does not apply.
-    pub fn render(&self, person: &Identifiers) -> Rendered {
+    /// The prefixes for `person`: one per combination of the values of the template's
+    /// placeholders; one `Absent` when the person has no value of a placeholder's kind.
+    pub fn render(&self, person: &Identifiers) -> Vec<Rendered> {
+        let kinds: BTreeSet<IdentifierKind> = self
+            .segments
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                Piece::Placeholder(kind) => Some(*kind),
+                Piece::Literal(_) => None,
+            })
+            .collect();
+        let mut assignments: Vec<Vec<(IdentifierKind, &str)>> = vec![Vec::new()];
+        for kind in kinds {
+            let values: Vec<&str> = person.values(kind).collect();
+            if values.is_empty() {
+                return vec![Rendered::Absent(kind)];
+            }
+            assignments = assignments
+                .into_iter()
+                .flat_map(|a| {
+                    values.iter().map(move |v| {
+                        let mut a = a.clone();
+                        a.push((kind, *v));
+                        a
+                    })
+                })
+                .collect();
+        }
+        assignments.iter().map(|a| self.render_one(a)).collect()
+    }
+
+    /// The prefix for one value of each placeholder, or why it cannot be used.
+    fn render_one(&self, values: &[(IdentifierKind, &str)]) -> Rendered {
         let mut texts = Vec::with_capacity(self.segments.len());
         for segment in &self.segments {
-            let text = match render_segment(segment, person) {
+            let text = match render_segment(segment, values) {
                 Ok(text) => text,
                 Err(rendered) => return rendered,
             };
@@ -101,15 +134,20 @@ impl KeyTemplate {
     }
 }
 
-fn render_segment(segment: &[Piece], person: &Identifiers) -> Result<String, Rendered> {
+fn render_segment(
+    segment: &[Piece],
+    values: &[(IdentifierKind, &str)],
+) -> Result<String, Rendered> {
     let mut text = String::new();
     for piece in segment {
         match piece {
             Piece::Literal(literal) => text.push_str(literal),
-            Piece::Placeholder(kind) => match person.get(*kind) {
+            Piece::Placeholder(kind) => match values.iter().find(|(k, _)| k == kind) {
                 None => return Err(Rendered::Absent(*kind)),
-                Some(value) if !is_safe_value(value) => return Err(Rendered::Refused(*kind)),
-                Some(value) => text.push_str(value),
+                Some((_, value)) if !is_safe_value(value) => {
+                    return Err(Rendered::Refused(*kind));
+                }
+                Some((_, value)) => text.push_str(value),
             },
         }
     }
@@ -144,7 +182,11 @@ fn parse_segment(segment: &str) -> Result<Vec<Piece>, String> {
         let close = after.find('}').ok_or("has a '{' without '}'")?;
         let name = &after[..close];
         let kind = IdentifierKind::parse(name).ok_or_else(|| {
-            format!("unknown placeholder {{{name}}}: use {{email}}, {{phone}} or {{customer_id}}")
+            let kinds: Vec<String> = IdentifierKind::ALL
+                .iter()
+                .map(|k| format!("{{{k}}}"))
+                .collect();
+            format!("unknown placeholder {{{name}}}: use {}", kinds.join(", "))
         })?;
         pieces.push(Piece::Placeholder(kind));
         rest = &after[close + 1..];

@@ -8,14 +8,11 @@ use erasure_connector_sdk::kit::{
 };
 use erasure_connector_sdk::{Connector, Report};
 use erasure_core::events::Outcome;
-use erasure_core::{Identifiers, Sensitive};
+use erasure_core::{IdentifierKind, Identifiers};
 use support::{Cameras, cameras, count_files};
 
 fn customer(id: &str) -> Identifiers {
-    Identifiers {
-        customer_id: Some(Sensitive::new(id.to_owned())),
-        ..Identifiers::default()
-    }
+    Identifiers::unchecked([(IdentifierKind::CustomerId, id)])
 }
 
 async fn erase(subject: &Cameras, person: &Identifiers) -> Report {
@@ -160,10 +157,10 @@ async fn an_email_with_a_path_separator_is_refused_but_other_templates_still_run
     let subject = cameras().await;
     subject.write("customers/C-9/a.jpg", b"x");
     subject.write("by-email/a/b@example.com/upload.png", b"x");
-    let person = Identifiers {
-        email: Some(Sensitive::new("a/b@example.com".to_owned())),
-        ..customer("C-9")
-    };
+    let person = Identifiers::unchecked([
+        (IdentifierKind::Email, "a/b@example.com"),
+        (IdentifierKind::CustomerId, "C-9"),
+    ]);
 
     let report = erase(&subject, &person).await;
 

@@ -26,7 +26,7 @@ use crate::connector::{Connector, Job, Report};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use erasure_core::retention::{Anchor, FinancialYearEnd, Ground, Period, Rule};
-use erasure_core::{Identifiers, Sensitive, SystemId};
+use erasure_core::{Identifiers, SystemId};
 use std::sync::Arc;
 
 /// The system id the kit's jobs and work orders name.
@@ -50,12 +50,7 @@ pub trait KitSubject: Send + Sync {
 }
 
 fn person(email: &str, phone: &str, customer_id: &str) -> Identifiers {
-    let value = |v: &str| Some(Sensitive::new(v.to_owned()));
-    Identifiers {
-        email: value(email),
-        phone: value(phone),
-        customer_id: value(customer_id),
-    }
+    Identifiers::parse(Some(email), Some(phone), Some(customer_id)).expect("a valid person")
 }
 
 /// The person the cases erase.

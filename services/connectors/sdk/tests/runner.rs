@@ -105,7 +105,7 @@ async fn a_permanent_failure_is_final_and_cached() {
 #[tokio::test]
 async fn a_work_order_without_a_valid_identifier_is_refused_without_erasing() {
     let bad_phone = proto::Identifiers {
-        phone: "not a phone".into(),
+        phone: vec!["not a phone".into()],
         ..Default::default()
     };
     for identifiers in [None, Some(proto::Identifiers::default()), Some(bad_phone)] {

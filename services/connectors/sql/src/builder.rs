@@ -140,8 +140,8 @@ fn predicate(
     }
 }
 
-/// `("email" = ?1 OR "phone" = ?2)` over the kinds the person has; `1 = 0` (nothing) when
-/// the request carries none of them.
+/// `("email" = ?1 OR "email" = ?2 OR "phone" = ?3)` over every value of the kinds the
+/// person has; `1 = 0` (nothing) when the request carries none of them.
 fn match_predicate(
     columns: &[(String, erasure_core::IdentifierKind)],
     person: &Identifiers,
@@ -149,7 +149,7 @@ fn match_predicate(
 ) -> String {
     let mut terms = Vec::new();
     for (column, kind) in columns {
-        if let Some(value) = person.get(*kind) {
+        for value in person.values(*kind) {
             params.push(Sensitive::new(value.to_owned()));
             terms.push(format!("{} = {}", quote(column), placeholder(params.len())));
         }

@@ -102,7 +102,8 @@ pub struct Table {
 pub struct MatchColumn {
     /// The column, in this table.
     pub column: String,
-    /// `email`, `phone` or `customer_id`.
+    /// `email`, `phone`, `customer_id`, `national_id`, `device_id`, `account_id` or
+    /// `ip_address`. A row matches any value of that kind the request carries.
     pub identifier: String,
 }
 

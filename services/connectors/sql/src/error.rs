@@ -19,7 +19,7 @@ pub enum ConfigError {
     #[error("table {0}: `match` lists no column")]
     EmptyMatch(String),
     #[error(
-        "table {table}: unknown identifier kind {kind:?}: expected email, phone or customer_id"
+        "table {table}: unknown identifier kind {kind:?}: expected email, phone, customer_id, national_id, device_id, account_id or ip_address"
     )]
     UnknownIdentifier { table: String, kind: String },
     #[error("table {table}: join references {references:?}: expected \"table.column\"")]

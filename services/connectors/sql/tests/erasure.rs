@@ -6,8 +6,8 @@ mod support;
 use erasure_connector_sdk::kit::{KitSubject, alice, bob, job};
 use erasure_connector_sdk::{Connector, Report};
 use erasure_connector_sql::{Config, SqlConnector};
-use erasure_core::Identifiers;
 use erasure_core::events::Outcome;
+use erasure_core::{IdentifierKind, Identifiers};
 use support::{CRM_CONFIG, CRM_SCHEMA, Crm, Db};
 
 async fn erase(db: &Db, person: &Identifiers) -> Report {
@@ -45,10 +45,7 @@ async fn one_identifier_is_enough_to_find_the_rest() {
     let crm = Crm(Db::new(CRM_SCHEMA, CRM_CONFIG, "crm.sqlite"));
     crm.seed(&alice()).await;
     crm.seed(&bob()).await;
-    let only_email = Identifiers {
-        email: alice().email,
-        ..Identifiers::default()
-    };
+    let only_email = only_email(&alice());
 
     let report = erase(&crm.0, &only_email).await;
 
@@ -61,10 +58,7 @@ async fn one_identifier_is_enough_to_find_the_rest() {
 async fn a_person_known_only_by_a_kind_no_table_matches_is_nothing_found() {
     let telemetry = support::telemetry().await;
     telemetry.seed(&alice()).await;
-    let only_email = Identifiers {
-        email: alice().email,
-        ..Identifiers::default()
-    };
+    let only_email = only_email(&alice());
 
     let report = erase(&telemetry.0, &only_email).await;
 
@@ -256,4 +250,10 @@ fn an_empty_database_path_is_refused() {
     };
     let err = SqlConnector::new(config, std::path::Path::new(".")).expect_err("refused");
     assert_eq!(err.to_string(), "the sql connector needs a `database`");
+}
+
+/// The person known by their e-mail addresses only.
+fn only_email(person: &Identifiers) -> Identifiers {
+    let emails = person.values(IdentifierKind::Email);
+    Identifiers::from_raw(emails.map(|e| (IdentifierKind::Email, e)), None).expect("valid")
 }

@@ -2,13 +2,19 @@
 
 use crate::submit::SubmitInput;
 use erasure_core::{Identifiers, SystemId};
+use erasure_proto::convert::raw_identifiers;
 use erasure_proto::v1 as pb;
 use tonic::Status;
 
 pub fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
-    let identifiers = Identifiers::try_from(&req.identifiers.unwrap_or_default())
+    let jurisdiction = match req.jurisdiction.trim().to_ascii_uppercase() {
+        j if j.is_empty() => "FI".to_owned(),
+        j => j,
+    };
+    // A phone number in national format is read in the request's jurisdiction.
+    let raw = req.identifiers.unwrap_or_default();
+    let identifiers = Identifiers::from_raw(raw_identifiers(&raw), Some(&jurisdiction))
         .map_err(|e| Status::invalid_argument(e.to_string()))?;
-    let jurisdiction = req.jurisdiction.trim().to_ascii_uppercase();
     let scope = req
         .scope
         .iter()
@@ -32,11 +38,7 @@ pub fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
     Ok(SubmitInput {
         idempotency_key: (!key.is_empty()).then(|| key.to_owned()),
         identifiers,
-        jurisdiction: if jurisdiction.is_empty() {
-            "FI".into()
-        } else {
-            jurisdiction
-        },
+        jurisdiction,
         channel: non_empty(req.channel, "api"),
         verified_by: non_empty(req.verified_by, "unspecified"),
         scope,

@@ -7,21 +7,41 @@ use erasure_core::{IdentifierError, IdentifierKind, Identifiers};
 
 impl From<&Identifiers> for pb::Identifiers {
     fn from(ids: &Identifiers) -> Self {
-        let get = |k| ids.get(k).unwrap_or_default().to_owned();
+        let get = |k| ids.values(k).map(str::to_owned).collect();
         Self {
             email: get(IdentifierKind::Email),
             phone: get(IdentifierKind::Phone),
             customer_id: get(IdentifierKind::CustomerId),
+            national_id: get(IdentifierKind::NationalId),
+            device_id: get(IdentifierKind::DeviceId),
+            account_id: get(IdentifierKind::AccountId),
+            ip_address: get(IdentifierKind::IpAddress),
         }
     }
 }
 
-/// Validated and normalised; an empty field is an absent identifier.
+/// Every value with its kind, as sent.
+pub fn raw_identifiers(ids: &pb::Identifiers) -> impl Iterator<Item = (IdentifierKind, &str)> {
+    [
+        (IdentifierKind::Email, &ids.email),
+        (IdentifierKind::Phone, &ids.phone),
+        (IdentifierKind::CustomerId, &ids.customer_id),
+        (IdentifierKind::NationalId, &ids.national_id),
+        (IdentifierKind::DeviceId, &ids.device_id),
+        (IdentifierKind::AccountId, &ids.account_id),
+        (IdentifierKind::IpAddress, &ids.ip_address),
+    ]
+    .into_iter()
+    .flat_map(|(kind, values)| values.iter().map(move |v| (kind, v.as_str())))
+}
+
+/// Identifiers as the coordinator sends them (normalised, phones in E.164), validated
+/// again; an empty field is an absent identifier.
 impl TryFrom<&pb::Identifiers> for Identifiers {
     type Error = IdentifierError;
 
     fn try_from(ids: &pb::Identifiers) -> Result<Self, Self::Error> {
-        Identifiers::parse(Some(&ids.email), Some(&ids.phone), Some(&ids.customer_id))
+        Identifiers::from_raw(raw_identifiers(ids), None)
     }
 }
 
@@ -87,7 +107,7 @@ mod tests {
         let ids =
             Identifiers::parse(Some(" A@B.fi "), Some("+358 40 123 4567"), None).expect("valid");
         let wire = pb::Identifiers::from(&ids);
-        assert_eq!(wire.email, "a@b.fi");
+        assert_eq!(wire.email, ["a@b.fi"]);
         assert_eq!(Identifiers::try_from(&wire), Ok(ids));
         assert!(Identifiers::try_from(&pb::Identifiers::default()).is_err());
     }

@@ -1,24 +1,21 @@
 use super::*;
 use IdentifierKind::{CustomerId, Email, Phone};
-use erasure_core::Sensitive;
 
+/// Values as given, unvalidated: templates must be safe whatever reaches them.
 fn person(email: Option<&str>, phone: Option<&str>, customer_id: Option<&str>) -> Identifiers {
-    let value = |v: Option<&str>| v.map(|v| Sensitive::new(v.to_owned()));
-    Identifiers {
-        email: value(email),
-        phone: value(phone),
-        customer_id: value(customer_id),
-    }
+    let values = [(Email, email), (Phone, phone), (CustomerId, customer_id)];
+    Identifiers::unchecked(values.into_iter().filter_map(|(k, v)| Some((k, v?))))
 }
 
 fn template(source: &str) -> KeyTemplate {
     KeyTemplate::parse(source).expect("valid template")
 }
 
-fn prefix(rendered: Rendered) -> String {
-    match rendered {
-        Rendered::Prefix(path) => path.to_string(),
-        other => panic!("expected a prefix, got {other:?}"),
+/// The one prefix a template renders to.
+fn prefix(rendered: Vec<Rendered>) -> String {
+    match rendered.as_slice() {
+        [Rendered::Prefix(path)] => path.to_string(),
+        other => panic!("expected one prefix, got {other:?}"),
     }
 }
 
@@ -48,7 +45,7 @@ fn a_template_whose_identifier_is_absent_is_skipped() {
     let only_email = person(Some("alice@example.com"), None, None);
     assert_eq!(
         template("customers/{customer_id}/").render(&only_email),
-        Rendered::Absent(CustomerId)
+        [Rendered::Absent(CustomerId)]
     );
 }
 
@@ -58,14 +55,14 @@ fn values_that_could_leave_the_prefix_are_refused() {
         let who = person(None, None, Some(bad));
         assert_eq!(
             template("customers/{customer_id}/").render(&who),
-            Rendered::Refused(CustomerId),
+            [Rendered::Refused(CustomerId)],
             "{bad:?} accepted"
         );
     }
     let slash_email = person(Some("a/b@example.com"), None, None);
     assert_eq!(
         template("by-email/{email}/").render(&slash_email),
-        Rendered::Refused(Email)
+        [Rendered::Refused(Email)]
     );
 }
 
@@ -74,7 +71,7 @@ fn a_dot_pair_inside_a_longer_segment_is_harmless() {
     let who = person(None, Some(".."), None);
     assert_eq!(
         template("x/{phone}/").render(&who),
-        Rendered::Refused(Phone)
+        [Rendered::Refused(Phone)]
     );
     let who = person(None, None, Some("a..b"));
     assert_eq!(prefix(template("x/{customer_id}/").render(&who)), "x/a..b");
@@ -88,10 +85,7 @@ fn templates_are_checked_when_parsed() {
         ("customers\\{customer_id}/", "must be relative"),
         ("customers//{customer_id}/", "empty, '.' or '..'"),
         ("customers/../{customer_id}/", "empty, '.' or '..'"),
-        (
-            "customers/{national_id}/",
-            "unknown placeholder {national_id}",
-        ),
+        ("customers/{national}/", "unknown placeholder {national}"),
         ("customers/{customer_id/", "without '}'"),
         ("customers/customer_id}/", "without '{'"),
         ("customers/all/", "has no placeholder"),
@@ -104,4 +98,22 @@ fn templates_are_checked_when_parsed() {
             "{bad}: {err} does not quote the template"
         );
     }
+}
+
+#[test]
+fn every_value_of_a_kind_gets_its_prefix() {
+    let two = Identifiers::parse(Some("a@example.com"), None, Some("C-1")).expect("valid");
+    let mut more = Identifiers::parse(Some("b@example.com"), None, Some("C-2")).expect("valid");
+    more.merge(&two).expect("merged");
+    let rendered = template("by/{email}/{customer_id}/").render(&more);
+    let prefixes: Vec<String> = rendered.into_iter().map(|r| prefix(vec![r])).collect();
+    assert_eq!(
+        prefixes,
+        [
+            "by/a@example.com/C-1",
+            "by/a@example.com/C-2",
+            "by/b@example.com/C-1",
+            "by/b@example.com/C-2"
+        ]
+    );
 }

@@ -41,10 +41,10 @@ impl Cameras {
     /// The person's directories (those of the identifiers they have).
     pub fn person_dirs(&self, person: &Identifiers) -> Vec<PathBuf> {
         let mut dirs = Vec::new();
-        if let Some(cid) = person.get(IdentifierKind::CustomerId) {
+        for cid in person.values(IdentifierKind::CustomerId) {
             dirs.push(self.root().join("customers").join(cid));
         }
-        if let Some(email) = person.get(IdentifierKind::Email) {
+        for email in person.values(IdentifierKind::Email) {
             dirs.push(self.root().join("by-email").join(email));
         }
         dirs
@@ -75,8 +75,13 @@ impl KitSubject for Cameras {
     }
 
     async fn seed(&self, person: &Identifiers) {
-        let [by_customer, by_email] = [IdentifierKind::CustomerId, IdentifierKind::Email]
-            .map(|k| person.get(k).expect("kit people have every identifier"));
+        let [by_customer, by_email] =
+            [IdentifierKind::CustomerId, IdentifierKind::Email].map(|k| {
+                person
+                    .values(k)
+                    .next()
+                    .expect("kit people have every identifier")
+            });
         for name in ["cam1-0001.jpg", "cam1-0002.jpg", "clips/2025-01-01.mp4"] {
             self.write(
                 &format!("customers/{by_customer}/{name}"),

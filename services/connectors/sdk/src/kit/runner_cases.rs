@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use erasure_bus::conformance::{Recorder, wait_for};
 use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::{Handler, HandlerError, Message, Subscription, Transport, topics};
-use erasure_core::{IdentifierKind, Identifiers, SystemId};
+use erasure_core::{Identifiers, SystemId};
 use erasure_proof::ack::verify_ack;
 use erasure_proof::{KeyPair, TrustStore};
 use erasure_proto::v1::{self as proto, Acknowledgment, SignedAcknowledgment, WorkOrder};
@@ -146,17 +146,12 @@ impl Bench {
 
 /// The work order the coordinator would send for `person`.
 pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkOrder {
-    let text = |kind| person.get(kind).unwrap_or_default().to_owned();
     WorkOrder {
         request_id: request_id.to_owned(),
         task_id: format!("{request_id}/{SYSTEM}"),
         system_id: SYSTEM.to_owned(),
         attempt,
-        identifiers: Some(proto::Identifiers {
-            email: text(IdentifierKind::Email),
-            phone: text(IdentifierKind::Phone),
-            customer_id: text(IdentifierKind::CustomerId),
-        }),
+        identifiers: Some(person.into()),
         categories: Vec::new(),
         deadline: "2030-01-31".to_owned(),
         issued_at_ms: 0,

@@ -17,7 +17,7 @@ fn order(ids: Option<proto::Identifiers>) -> WorkOrder {
 
 fn alice() -> Option<proto::Identifiers> {
     Some(proto::Identifiers {
-        customer_id: "C-1001".into(),
+        customer_id: vec!["C-1001".into()],
         ..Default::default()
     })
 }
@@ -54,15 +54,15 @@ fn date(s: &str) -> NaiveDate {
 #[test]
 fn a_job_carries_the_order_and_normalised_identifiers() {
     let ids = proto::Identifiers {
-        email: " Alice@Example.com".into(),
+        email: vec![" Alice@Example.com".into()],
         ..Default::default()
     };
     let job = job_from_order(&order(Some(ids))).expect("valid");
     assert_eq!(
-        job.identifiers.get(IdentifierKind::Email),
+        job.identifiers.values(IdentifierKind::Email).next(),
         Some("alice@example.com")
     );
-    assert_eq!(job.identifiers.get(IdentifierKind::Phone), None);
+    assert_eq!(job.identifiers.values(IdentifierKind::Phone).next(), None);
     assert_eq!((job.attempt, job.task_id.as_str()), (2, "r1/crm"));
     assert_eq!(job.system_id.as_str(), "crm");
     assert_eq!(job.categories, ["contact"]);
@@ -78,7 +78,7 @@ fn missing_or_invalid_identifiers_give_no_job() {
         Refusal::NoValidIdentifier
     );
     let bad = proto::Identifiers {
-        phone: "040 123".into(),
+        phone: vec!["040 123".into()],
         ..Default::default()
     };
     assert_eq!(refused(Some(bad)), Refusal::NoValidIdentifier);

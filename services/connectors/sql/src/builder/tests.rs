@@ -3,12 +3,8 @@ use crate::config::Action;
 use erasure_core::IdentifierKind::{CustomerId, Email, Phone};
 
 fn person(email: Option<&str>, phone: Option<&str>, customer_id: Option<&str>) -> Identifiers {
-    let value = |v: Option<&str>| v.map(|v| Sensitive::new(v.to_owned()));
-    Identifiers {
-        email: value(email),
-        phone: value(phone),
-        customer_id: value(customer_id),
-    }
+    let values = [(Email, email), (Phone, phone), (CustomerId, customer_id)];
+    Identifiers::unchecked(values.into_iter().filter_map(|(k, v)| Some((k, v?))))
 }
 
 fn customers() -> Selection {

@@ -115,14 +115,15 @@ fn names_must_be_plain_identifiers() {
 
 #[test]
 fn identifier_kinds_must_exist() {
-    let err = refused(vec![matching("customers", &[("ssn", "national_id")])]);
+    let err = refused(vec![matching("customers", &[("ssn", "social_security")])]);
     assert_eq!(
         err,
         ConfigError::UnknownIdentifier {
             table: "customers".into(),
-            kind: "national_id".into()
+            kind: "social_security".into()
         }
     );
+    assert!(err.to_string().contains("national_id"), "{err}");
 }
 
 #[test]

@@ -59,7 +59,7 @@ pub const TELEMETRY_CONFIG: &str = r#"
 "#;
 
 pub fn value(person: &Identifiers, kind: IdentifierKind) -> String {
-    person.get(kind).unwrap_or_default().to_owned()
+    person.values(kind).next().unwrap_or_default().to_owned()
 }
 
 /// A temporary directory holding one database, and a connector over it.
