@@ -235,6 +235,16 @@ fn bad_input_gets_one_clear_error_and_loses_nothing() {
             "jurisdiction",
             "C-1004",
         ),
+        (
+            vec!["--customer-id", "C-1004", "--controller", "Acme Oy"],
+            "controller id is malformed",
+            "C-1004",
+        ),
+        (
+            vec!["--customer-id", "C-1004", "--controller", "acme"],
+            "declares no controllers",
+            "C-1004",
+        ),
     ] {
         let out = server.cli(&[&["submit"][..], &args].concat());
         let line = one_error_line(&out);

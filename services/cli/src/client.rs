@@ -46,6 +46,9 @@ pub struct SubmitArgs {
     /// Only these systems (repeat the flag); all systems when absent.
     #[arg(long = "system")]
     pub scope: Vec<String>,
+    /// The controller the request is for, where the deployment acts for several.
+    #[arg(long)]
+    pub controller: Option<String>,
 }
 
 pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
@@ -65,6 +68,7 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
         channel: a.channel,
         verified_by: a.verified_by,
         scope: a.scope,
+        controller: a.controller.unwrap_or_default(),
     };
     let r = client.submit(request).await.map_err(rpc)?.into_inner();
     if r.existing {

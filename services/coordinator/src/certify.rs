@@ -106,6 +106,7 @@ impl Notary {
             deadline: state.deadline().to_string(),
             completed_at_ms: state.completed_at.map(ms).unwrap_or_default(),
             identifier_commitment: r.identifier_commitment.clone(),
+            controller: r.controller.clone().unwrap_or_default(),
             systems: state
                 .tasks
                 .values()

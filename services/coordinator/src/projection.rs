@@ -256,6 +256,7 @@ mod tests {
             blind_index: vec![],
             idempotency_key_hash: vec![],
             identifier_commitment: vec![],
+            controller: None,
         })];
         if completed {
             events.push(Event::RequestCompleted { at });

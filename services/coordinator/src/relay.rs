@@ -208,6 +208,7 @@ impl Relay {
         let state = self.streams.get(&order.request_id).await?;
         order.identifiers = Some(self.sealer.open(&state).await?);
         order.deadline = state.deadline().to_string();
+        order.controller = state.received.controller.clone().unwrap_or_default();
         // The rules in force now (a law may have changed since planning), and today's date
         // as the coordinator sees it: items whose hold ended before it are erased.
         order.holds = self

@@ -20,6 +20,9 @@ pub struct SubmitInput {
     pub channel: String,
     pub verified_by: String,
     pub scope: Vec<SystemId>,
+    /// The controller the request is for (validated as an id; the inventory decides
+    /// whether it is one of the deployment's).
+    pub controller: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +119,7 @@ impl Intake {
                 .map(|k| vault.idempotency_hash(k))
                 .unwrap_or_default(),
             identifier_commitment: sealed.commitment,
+            controller: input.controller.clone(),
         })
     }
 }

@@ -64,6 +64,7 @@ async fn submit(w: &World, email: &str) -> String {
         channel: "test".into(),
         verified_by: "test".into(),
         scope: vec![],
+        controller: None,
     };
     w.coordinator
         .submit(input)

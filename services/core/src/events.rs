@@ -59,6 +59,8 @@ pub struct RequestReceived {
     pub blind_index: Vec<Vec<u8>>,
     pub idempotency_key_hash: Vec<u8>,
     pub identifier_commitment: Vec<u8>,
+    /// The controller the request is for, where the operator acts for several.
+    pub controller: Option<String>,
 }
 
 /// Items a connector kept under a retention rule instead of erasing them.

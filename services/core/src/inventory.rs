@@ -3,7 +3,7 @@
 use crate::ids::{RequestId, SystemId, TaskId};
 use crate::rejection::Rejection;
 use crate::retention::RuleBook;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A system that holds personal data, as the inventory declares it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,10 +13,13 @@ pub struct SystemSpec {
     pub categories: Vec<String>,
 }
 
-/// Every system the orchestrator erases from.
+/// Every system the orchestrator erases from, and the controllers it acts for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Inventory {
     systems: BTreeMap<SystemId, SystemSpec>,
+    /// Where the operator processes data for several controllers (GDPR Art. 28), their
+    /// ids: each request names one. Empty: the operator acts for itself only.
+    controllers: BTreeSet<String>,
 }
 
 /// One system's share of a request, decided at planning time.
@@ -33,6 +36,31 @@ impl Inventory {
     pub fn new(systems: impl IntoIterator<Item = SystemSpec>) -> Self {
         Self {
             systems: systems.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            controllers: BTreeSet::new(),
+        }
+    }
+
+    /// The controllers the operator acts for.
+    pub fn with_controllers(mut self, controllers: impl IntoIterator<Item = String>) -> Self {
+        self.controllers = controllers.into_iter().collect();
+        self
+    }
+
+    /// A request names a declared controller when there are any, and none otherwise.
+    pub fn check_controller(&self, controller: Option<&str>) -> Result<(), Rejection> {
+        let declared = || {
+            self.controllers
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match controller {
+            None if self.controllers.is_empty() => Ok(()),
+            None => Err(Rejection::ControllerRequired(declared())),
+            Some(_) if self.controllers.is_empty() => Err(Rejection::NoControllers),
+            Some(c) if self.controllers.contains(c) => Ok(()),
+            Some(c) => Err(Rejection::UnknownController(c.to_owned(), declared())),
         }
     }
 

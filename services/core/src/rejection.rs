@@ -14,6 +14,12 @@ pub enum Rejection {
     NothingToErase,
     #[error("the jurisdiction must be an ISO 3166-1 alpha-2 code such as FI")]
     InvalidJurisdiction,
+    #[error("unknown controller {0}: the deployment declares {1}")]
+    UnknownController(String, String),
+    #[error("the request must name its controller: the deployment acts for {0}")]
+    ControllerRequired(String),
+    #[error("the deployment declares no controllers: a request cannot name one")]
+    NoControllers,
     #[error("the request is not completed")]
     NotCompleted,
     #[error("a certificate was already issued for this request")]

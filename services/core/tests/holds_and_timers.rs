@@ -66,6 +66,7 @@ fn received(jurisdiction: &str) -> RequestReceived {
         blind_index: vec![vec![2]],
         idempotency_key_hash: vec![],
         identifier_commitment: vec![3],
+        controller: None,
     }
 }
 

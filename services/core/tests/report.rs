@@ -33,6 +33,7 @@ fn request(id: &str, day: &str) -> Vec<Event> {
         blind_index: vec![vec![2]],
         idempotency_key_hash: vec![],
         identifier_commitment: vec![3],
+        controller: None,
     };
     let tasks = ["billing", "crm"]
         .map(|system| PlannedTask {

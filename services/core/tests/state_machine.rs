@@ -42,6 +42,7 @@ fn received(scope: &[&str]) -> RequestReceived {
         blind_index: vec![vec![2]],
         idempotency_key_hash: vec![],
         identifier_commitment: vec![3],
+        controller: None,
     }
 }
 
@@ -146,6 +147,43 @@ fn a_request_cannot_be_received_twice_nor_with_a_bad_jurisdiction() {
         decide::receive(None, bad, &inventory(), &policy(), t0()),
         Err(Rejection::InvalidJurisdiction)
     );
+}
+
+#[test]
+fn a_request_names_one_of_the_declared_controllers_or_none_when_none_are_declared() {
+    let for_controller = |c: Option<&str>| RequestReceived {
+        controller: c.map(str::to_owned),
+        ..received(&[])
+    };
+    let processor = inventory().with_controllers(["acme".to_owned(), "globex".to_owned()]);
+    let d = decide::receive(
+        None,
+        for_controller(Some("acme")),
+        &processor,
+        &policy(),
+        t0(),
+    )
+    .expect("accepted");
+    assert_eq!(
+        given(&d.events).received.controller.as_deref(),
+        Some("acme")
+    );
+    for (controller, inventory, want) in [
+        (
+            None,
+            &processor,
+            Rejection::ControllerRequired("acme, globex".into()),
+        ),
+        (
+            Some("initech"),
+            &processor,
+            Rejection::UnknownController("initech".into(), "acme, globex".into()),
+        ),
+        (Some("acme"), &inventory(), Rejection::NoControllers),
+    ] {
+        let refused = decide::receive(None, for_controller(controller), inventory, &policy(), t0());
+        assert_eq!(refused, Err(want));
+    }
 }
 
 #[test]

@@ -72,6 +72,9 @@ pub struct CertificateView {
     pub exceptions: Vec<ExceptionView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<ExtensionView>,
+    /// The controller the erasure was for; absent when the operator acts for itself only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub controller: String,
 }
 
 /// The deadline's extension (GDPR Art. 12(3)), when there was one.
@@ -109,6 +112,7 @@ pub fn view(cert: &Certificate) -> Result<CertificateView, ProofError> {
         systems: views::system_views(&cert.systems)?,
         exceptions: views::exception_views(&cert.exceptions),
         extension: cert.extension.as_ref().map(ExtensionView::from),
+        controller: cert.controller.clone(),
     })
 }
 

@@ -90,6 +90,7 @@ pub(crate) fn answer(key: &KeyPair, ack: &Acknowledgment) -> SystemResult {
 /// A certificate whose only system, crm, erased everything.
 pub(crate) fn certificate(f: &Fixture, request_id: &str) -> Certificate {
     Certificate {
+        controller: String::new(),
         format: CERTIFICATE_FORMAT.into(),
         request_id: request_id.into(),
         jurisdiction: "FI".into(),

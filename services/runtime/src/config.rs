@@ -20,6 +20,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Where the operator processes data for several controllers (a processor under GDPR
+    /// Art. 28): their ids. Every request then names one, and tables or key templates
+    /// pinned to a controller erase only its copy. Empty: the operator acts for itself.
+    #[serde(default)]
+    pub controllers: Vec<String>,
     #[serde(default)]
     pub server: ServerConfig,
     #[serde(default)]
@@ -164,6 +169,17 @@ impl Config {
     }
 
     fn check(&self, origin: &str) -> Result<()> {
+        let mut controllers = std::collections::HashSet::new();
+        for c in &self.controllers {
+            if !erasure_core::SystemId::is_valid(c) {
+                anyhow::bail!(
+                    "{origin}: controller {c:?} must be lower-case letters, digits, '-' or '_'"
+                );
+            }
+            if !controllers.insert(c) {
+                anyhow::bail!("{origin}: controller {c} is declared twice");
+            }
+        }
         if self.systems.is_empty() {
             anyhow::bail!("{origin}: no [[systems]]: the inventory must name at least one system");
         }

@@ -96,7 +96,8 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
     let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
-    }));
+    }))
+    .with_controllers(config.controllers.iter().cloned());
     let (rules, financial_year_end) = config.retention.load(data_dir)?;
     let policy = Policy {
         retry: config.retries.policy()?,

@@ -68,7 +68,14 @@ impl Connector for ObjectStoreConnector {
         if !job.holds.is_empty() {
             return Report::failed_permanent(cannot_restrict(job));
         }
-        match erase::run(self.store.as_ref(), &self.templates, &job.identifiers).await {
+        match erase::run(
+            self.store.as_ref(),
+            &self.templates,
+            &job.identifiers,
+            job.controller.as_deref(),
+        )
+        .await
+        {
             Ok(outcomes) => evidence::report(job, &outcomes),
             Err(failure) => Report::failed_retryable(failure.to_string()),
         }

@@ -20,6 +20,8 @@ pub enum TemplateResult {
     Absent(IdentifierKind),
     /// The person's identifier of this kind cannot be used in a key.
     Refused(IdentifierKind),
+    /// The template is per controller and the request names none: nothing was touched.
+    NoController,
 }
 
 /// A template and what it came to.
@@ -46,6 +48,7 @@ pub async fn run(
     store: &dyn ObjectStore,
     templates: &[KeyTemplate],
     person: &Identifiers,
+    controller: Option<&str>,
 ) -> Result<Vec<TemplateOutcome>, StoreFailure> {
     let mut outcomes = Vec::with_capacity(templates.len());
     for template in templates {
@@ -54,9 +57,10 @@ pub async fn run(
             remaining: 0,
         };
         let mut refused = None;
-        for rendered in template.render(person) {
+        for rendered in template.render(person, controller) {
             match rendered {
                 Rendered::Absent(kind) => result = TemplateResult::Absent(kind),
+                Rendered::NoController => result = TemplateResult::NoController,
                 Rendered::Refused(kind) => refused = Some(kind),
                 Rendered::Prefix(prefix) => {
                     let (deleted, remaining) =

@@ -21,7 +21,16 @@ pub fn report(job: &Job, outcomes: &[TemplateOutcome]) -> Report {
         summary(outcomes, remaining),
         document(job, outcomes, remaining),
     );
-    if let Some((template, kind)) = first_refused(outcomes) {
+    if let Some(o) = outcomes
+        .iter()
+        .find(|o| o.result == TemplateResult::NoController)
+    {
+        report.outcome = Outcome::FailedPermanent;
+        report.detail = format!(
+            "key template {} is per controller: the request names no controller",
+            o.template
+        );
+    } else if let Some((template, kind)) = first_refused(outcomes) {
         report.outcome = Outcome::FailedPermanent;
         report.detail = format!(
             "key template {template}: the person's {} cannot be used in a key (empty, '.', '..', a path separator or a control character)",
@@ -59,6 +68,9 @@ pub fn summary(outcomes: &[TemplateOutcome], remaining: u64) -> String {
                 o.template,
                 kind.name()
             ),
+            TemplateResult::NoController => {
+                format!("{}: skipped (no controller)", o.template)
+            }
         })
         .collect();
     parts.push(format!("{remaining} remain"));
@@ -90,6 +102,9 @@ fn entry(o: &TemplateOutcome) -> serde_json::Value {
         }),
         TemplateResult::Refused(kind) => json!({
             "template": o.template, "status": "refused", "identifier": kind.name(),
+        }),
+        TemplateResult::NoController => json!({
+            "template": o.template, "status": "skipped", "missing": "controller",
         }),
     }
 }

@@ -28,6 +28,8 @@ pub struct KeyTemplate {
 enum Piece {
     Literal(String),
     Placeholder(IdentifierKind),
+    /// `{controller}`: the controller the request is for.
+    Controller,
 }
 
 /// A template applied to one person.
@@ -39,6 +41,8 @@ pub enum Rendered {
     Absent(IdentifierKind),
     /// The person's identifier of this kind cannot be used in a key safely.
     Refused(IdentifierKind),
+    /// The template names `{controller}` and the request names none.
+    NoController,
 }
 
 impl KeyTemplate {
@@ -79,16 +83,22 @@ impl KeyTemplate {
         &self.source
     }
 
-    /// The prefixes for `person`: one per combination of the values of the template's
-    /// placeholders; one `Absent` when the person has no value of a placeholder's kind.
-    pub fn render(&self, person: &Identifiers) -> Vec<Rendered> {
+    /// The prefixes for `person` on behalf of `controller`: one per combination of the
+    /// values of the template's placeholders; one `Absent` when the person has no value of
+    /// a placeholder's kind, `NoController` when the template names `{controller}` and
+    /// there is none.
+    pub fn render(&self, person: &Identifiers, controller: Option<&str>) -> Vec<Rendered> {
+        let pieces = || self.segments.iter().flatten();
+        if controller.is_none() && pieces().any(|p| *p == Piece::Controller) {
+            return vec![Rendered::NoController];
+        }
         let kinds: BTreeSet<IdentifierKind> = self
             .segments
             .iter()
             .flatten()
             .filter_map(|p| match p {
                 Piece::Placeholder(kind) => Some(*kind),
-                Piece::Literal(_) => None,
+                Piece::Literal(_) | Piece::Controller => None,
             })
             .collect();
         let mut assignments: Vec<Vec<(IdentifierKind, &str)>> = vec![Vec::new()];
@@ -108,14 +118,17 @@ impl KeyTemplate {
                 })
                 .collect();
         }
-        assignments.iter().map(|a| self.render_one(a)).collect()
+        assignments
+            .iter()
+            .map(|a| self.render_one(a, controller.unwrap_or_default()))
+            .collect()
     }
 
     /// The prefix for one value of each placeholder, or why it cannot be used.
-    fn render_one(&self, values: &[(IdentifierKind, &str)]) -> Rendered {
+    fn render_one(&self, values: &[(IdentifierKind, &str)], controller: &str) -> Rendered {
         let mut texts = Vec::with_capacity(self.segments.len());
         for segment in &self.segments {
-            let text = match render_segment(segment, values) {
+            let text = match render_segment(segment, values, controller) {
                 Ok(text) => text,
                 Err(rendered) => return rendered,
             };
@@ -137,11 +150,15 @@ impl KeyTemplate {
 fn render_segment(
     segment: &[Piece],
     values: &[(IdentifierKind, &str)],
+    controller: &str,
 ) -> Result<String, Rendered> {
     let mut text = String::new();
     for piece in segment {
         match piece {
             Piece::Literal(literal) => text.push_str(literal),
+            // A checked id (lower-case letters, digits, '-', '_'): safe in a key.
+            Piece::Controller if is_safe_value(controller) => text.push_str(controller),
+            Piece::Controller => return Err(Rendered::NoController),
             Piece::Placeholder(kind) => match values.iter().find(|(k, _)| k == kind) {
                 None => return Err(Rendered::Absent(*kind)),
                 Some((_, value)) if !is_safe_value(value) => {
@@ -164,7 +181,7 @@ fn first_placeholder<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Identif
         .into_iter()
         .find_map(|p| match p {
             Piece::Placeholder(kind) => Some(*kind),
-            Piece::Literal(_) => None,
+            Piece::Literal(_) | Piece::Controller => None,
         })
         .unwrap_or(IdentifierKind::Email)
 }
@@ -181,15 +198,22 @@ fn parse_segment(segment: &str) -> Result<Vec<Piece>, String> {
         let after = &rest[open + 1..];
         let close = after.find('}').ok_or("has a '{' without '}'")?;
         let name = &after[..close];
+        rest = &after[close + 1..];
+        if name == "controller" {
+            pieces.push(Piece::Controller);
+            continue;
+        }
         let kind = IdentifierKind::parse(name).ok_or_else(|| {
             let kinds: Vec<String> = IdentifierKind::ALL
                 .iter()
                 .map(|k| format!("{{{k}}}"))
                 .collect();
-            format!("unknown placeholder {{{name}}}: use {}", kinds.join(", "))
+            format!(
+                "unknown placeholder {{{name}}}: use {} or {{controller}}",
+                kinds.join(", ")
+            )
         })?;
         pieces.push(Piece::Placeholder(kind));
-        rest = &after[close + 1..];
     }
     push_literal(&mut pieces, rest)?;
     Ok(pieces)

@@ -32,6 +32,10 @@ pub struct Job {
     pub as_of: NaiveDate,
     /// The last day of the controller's financial year; some rules run from it.
     pub financial_year_end: FinancialYearEnd,
+    /// The controller the request is for, where the operator acts for several. Data pinned
+    /// to a controller (a tenant column, a `{controller}` key segment) is touched only for
+    /// that controller, and never when the job names none.
+    pub controller: Option<String>,
 }
 
 /// What a connector did for one job. None of its strings may hold personal data: they

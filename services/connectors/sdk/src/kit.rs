@@ -80,6 +80,15 @@ pub fn job(person: &Identifiers, request_id: &str, attempt: u32) -> Job {
         holds: Vec::new(),
         as_of: date(AS_OF),
         financial_year_end: FinancialYearEnd::default(),
+        controller: None,
+    }
+}
+
+/// A job for `person` on behalf of `controller`.
+pub fn controller_job(person: &Identifiers, request_id: &str, controller: &str) -> Job {
+    Job {
+        controller: Some(controller.to_owned()),
+        ..job(person, request_id, 1)
     }
 }
 

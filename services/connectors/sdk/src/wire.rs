@@ -18,6 +18,8 @@ pub(crate) enum Refusal {
     /// Ignoring a bad rule or date could erase what the law says to keep.
     #[error("work order carried an invalid retention rule or date: {0}")]
     InvalidRetention(String),
+    #[error("work order carried a malformed controller id")]
+    InvalidController,
 }
 
 /// The job a work order asks for, checked as strictly as the coordinator's own files.
@@ -38,11 +40,21 @@ pub(crate) fn job_from_order(order: &WorkOrder) -> Result<Job, Refusal> {
         as_of: as_of(order, !holds.is_empty())?,
         financial_year_end: financial_year_end(order, !holds.is_empty())?,
         holds,
+        controller: controller(order)?,
     })
 }
 
 fn invalid(why: impl Into<String>) -> Refusal {
     Refusal::InvalidRetention(why.into())
+}
+
+/// The order's controller, if it names one: lower-case letters, digits, '-' or '_'.
+fn controller(order: &WorkOrder) -> Result<Option<String>, Refusal> {
+    match order.controller.as_str() {
+        "" => Ok(None),
+        c if SystemId::is_valid(c) => Ok(Some(c.to_owned())),
+        _ => Err(Refusal::InvalidController),
+    }
 }
 
 /// Every rule valid, no id twice.

@@ -5,7 +5,33 @@
 //! are never written into the SQL text, only bound as parameters in placeholder order.
 
 use crate::plan::{Hold, Selection, Step};
+use erasure_connector_sdk::Job;
 use erasure_core::{Identifiers, Sensitive};
+
+/// Whose rows: the person's identifiers, and the controller the request is for.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    pub identifiers: &'a Identifiers,
+    pub controller: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    /// Whose rows a job is about.
+    pub fn of(job: &'a Job) -> Self {
+        Self {
+            identifiers: &job.identifiers,
+            controller: job.controller.as_deref(),
+        }
+    }
+
+    /// The person, for no controller in particular.
+    pub fn person(identifiers: &'a Identifiers) -> Self {
+        Self {
+            identifiers,
+            controller: None,
+        }
+    }
+}
 
 /// SQL text and its parameters. `Debug` redacts the parameters (they are personal data).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,18 +41,18 @@ pub struct Statement {
 }
 
 /// `DELETE` of the step's selected rows.
-pub fn delete(step: &Step, person: &Identifiers) -> Statement {
+pub fn delete(step: &Step, who: &Subject<'_>) -> Statement {
     let mut params = Vec::new();
-    let predicate = predicate(&step.selection, person, &mut params);
+    let predicate = predicate(&step.selection, who, &mut params);
     let sql = format!("DELETE FROM {} WHERE {predicate}", quote(&step.table));
     Statement { sql, params }
 }
 
 /// `UPDATE` setting `columns` to NULL in the selected rows that still hold a value in any
 /// of them, so that a second run finds nothing to do and reports nothing.
-pub fn anonymise(step: &Step, columns: &[String], person: &Identifiers) -> Statement {
+pub fn anonymise(step: &Step, columns: &[String], who: &Subject<'_>) -> Statement {
     let mut params = Vec::new();
-    let predicate = predicate(&step.selection, person, &mut params);
+    let predicate = predicate(&step.selection, who, &mut params);
     let sql = format!(
         "UPDATE {} SET {} WHERE {predicate} AND {}",
         quote(&step.table),
@@ -57,9 +83,9 @@ fn any_left(columns: &[String]) -> String {
 /// What the hold decision reads of each selected row: its `rowid`, its reference date, and
 /// per condition (in [`Hold::conditions`] order) 1 if the flag column is non-NULL and not
 /// 0, else 0.
-pub fn hold_candidates(step: &Step, hold: &Hold, person: &Identifiers) -> Statement {
+pub fn hold_candidates(step: &Step, hold: &Hold, who: &Subject<'_>) -> Statement {
     let mut params = Vec::new();
-    let predicate = predicate(&step.selection, person, &mut params);
+    let predicate = predicate(&step.selection, who, &mut params);
     let mut columns = vec!["rowid".to_owned(), quote(&hold.reference_date)];
     columns.extend(
         hold.conditions
@@ -105,9 +131,9 @@ pub fn anonymise_row(table: &str, columns: &[String]) -> String {
 }
 
 /// `SELECT COUNT(*)` of the selected rows: what remains after a delete.
-pub fn count(step: &Step, person: &Identifiers) -> Statement {
+pub fn count(step: &Step, who: &Subject<'_>) -> Statement {
     let mut params = Vec::new();
-    let predicate = predicate(&step.selection, person, &mut params);
+    let predicate = predicate(&step.selection, who, &mut params);
     let sql = format!(
         "SELECT COUNT(*) FROM {} WHERE {predicate}",
         quote(&step.table)
@@ -118,23 +144,36 @@ pub fn count(step: &Step, person: &Identifiers) -> Statement {
 /// The WHERE condition selecting the person's rows; pushes the values it binds.
 fn predicate(
     selection: &Selection,
-    person: &Identifiers,
+    who: &Subject<'_>,
     params: &mut Vec<Sensitive<String>>,
 ) -> String {
     match selection {
-        Selection::Match(columns) => match_predicate(columns, person, params),
+        Selection::Match(columns) => match_predicate(columns, who.identifiers, params),
         Selection::Join {
             column,
             table,
             references,
             parent,
         } => {
-            let inner = predicate(parent, person, params);
+            let inner = predicate(parent, who, params);
             format!(
                 "{} IN (SELECT {} FROM {} WHERE {inner})",
                 quote(column),
                 quote(references),
                 quote(table)
+            )
+        }
+        Selection::Tenant { column, inner } => {
+            // Without a controller, nothing of a tenant's rows is the request's.
+            let Some(controller) = who.controller else {
+                return "1 = 0".to_owned();
+            };
+            let inner = predicate(inner, who, params);
+            params.push(Sensitive::new(controller.to_owned()));
+            format!(
+                "{inner} AND {} = {}",
+                quote(column),
+                placeholder(params.len())
             )
         }
     }

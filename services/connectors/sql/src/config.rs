@@ -72,6 +72,12 @@ pub struct Table {
     /// the person's rows in another configured table. Joins may chain.
     #[serde(default)]
     pub join: Option<Join>,
+    /// Where the operator keeps data for several controllers in one table: the column
+    /// holding the controller's id. Only rows of the request's controller are touched, and
+    /// none when the request names no controller. `match` tables only; tables joined to
+    /// one follow its rows.
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// Delete the rows, or set some of their columns to NULL.
     pub action: Action,
     /// The data category the rows belong to (e.g. `accounting-voucher`), as retention rules

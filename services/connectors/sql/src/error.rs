@@ -16,6 +16,10 @@ pub enum ConfigError {
     DuplicateTable(String),
     #[error("table {0}: give exactly one of `match` or `join`")]
     Selection(String),
+    #[error(
+        "table {0}: `tenant` pins a `match` table; a joined table follows the rows it joins to"
+    )]
+    TenantOnJoin(String),
     #[error("table {0}: `match` lists no column")]
     EmptyMatch(String),
     #[error(

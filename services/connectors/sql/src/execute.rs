@@ -5,14 +5,13 @@
 //!
 //! Errors are classified by [`crate::sqlite`].
 
-use crate::builder;
+use crate::builder::{self, Subject};
 use crate::config::Action;
-use crate::plan::{Hold, Plan, Step};
+use crate::plan::{Hold, Plan, Selection, Step};
 use crate::restrict;
 use crate::result::{Failure, TableResult};
 use crate::sqlite::{classify, count, execute, open};
 use erasure_connector_sdk::Job;
-use erasure_core::Identifiers;
 use rusqlite::{Transaction, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -24,6 +23,7 @@ pub fn run(
     plan: &Plan,
     job: &Job,
 ) -> Result<Vec<TableResult>, Failure> {
+    check_controller(plan, job)?;
     let mut conn = open(database, busy_timeout)?;
     // IMMEDIATE takes the write lock now: a busy database fails before any work is done.
     let tx = conn
@@ -34,11 +34,27 @@ pub fn run(
         .iter()
         .map(|step| match held(step, job) {
             Some(hold) => restrict::run_step(&tx, step, hold, job),
-            None => run_step(&tx, step, &job.identifiers),
+            None => run_step(&tx, step, &Subject::of(job)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().map_err(|e| classify(&e, "committing"))?;
     Ok(results)
+}
+
+/// A table kept per controller is never touched for a request that names none: which
+/// controller's copy to erase would be a guess.
+fn check_controller(plan: &Plan, job: &Job) -> Result<(), Failure> {
+    if job.controller.is_some() {
+        return Ok(());
+    }
+    let pinned = |s: &&Step| matches!(s.selection, Selection::Tenant { .. });
+    match plan.steps.iter().find(pinned) {
+        Some(step) => Err(Failure::Permanent(format!(
+            "table {} is kept per controller: the request names no controller",
+            step.table
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The step's hold, if a rule of the job covers its category. Other tables, with a category
@@ -49,21 +65,17 @@ fn held<'a>(step: &'a Step, job: &Job) -> Option<&'a Hold> {
     covered.then_some(hold)
 }
 
-fn run_step(
-    tx: &Transaction<'_>,
-    step: &Step,
-    person: &Identifiers,
-) -> Result<TableResult, Failure> {
+fn run_step(tx: &Transaction<'_>, step: &Step, who: &Subject<'_>) -> Result<TableResult, Failure> {
     let context = format!("table {}", step.table);
     let fail = |e: rusqlite::Error| classify(&e, &context);
     let mut result = TableResult::new(step);
     match &step.action {
         Action::Delete => {
-            result.deleted = execute(tx, &builder::delete(step, person)).map_err(fail)?;
-            result.remaining = Some(count(tx, &builder::count(step, person)).map_err(fail)?);
+            result.deleted = execute(tx, &builder::delete(step, who)).map_err(fail)?;
+            result.remaining = Some(count(tx, &builder::count(step, who)).map_err(fail)?);
         }
         Action::Anonymise(columns) => {
-            let statement = builder::anonymise(step, columns, person);
+            let statement = builder::anonymise(step, columns, who);
             result.anonymised = execute(tx, &statement).map_err(fail)?;
         }
     }

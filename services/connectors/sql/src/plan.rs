@@ -29,6 +29,11 @@ pub enum Selection {
         references: String,
         parent: Box<Selection>,
     },
+    /// The rows `inner` selects whose tenant `column` holds the job's controller.
+    Tenant {
+        column: String,
+        inner: Box<Selection>,
+    },
 }
 
 /// One table's work.
@@ -126,8 +131,14 @@ fn check_table(table: &Table, tables: &BTreeMap<&str, &Table>) -> Result<(), Con
         (None, Some(join)) => {
             column(&join.column)?;
             referenced(name, &join.references, tables)?;
+            if table.tenant.is_some() {
+                return Err(ConfigError::TenantOnJoin(name.clone()));
+            }
         }
         _ => return Err(ConfigError::Selection(name.clone())),
+    }
+    if let Some(tenant) = &table.tenant {
+        column(tenant)?;
     }
     if let Action::Anonymise(columns) = &table.action {
         if columns.is_empty() {
@@ -203,7 +214,14 @@ fn selection(
     let columns = matches
         .map(|m| Ok((m.column.clone(), identifier_kind(name, &m.identifier)?)))
         .collect::<Result<_, ConfigError>>()?;
-    Ok((Selection::Match(columns), 0))
+    let selection = match &table.tenant {
+        None => Selection::Match(columns),
+        Some(column) => Selection::Tenant {
+            column: column.clone(),
+            inner: Box::new(Selection::Match(columns)),
+        },
+    };
+    Ok((selection, 0))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! `restrict` marker and is kept whole, while each other row gets the table's action.
 //! Reference dates are personal data too: failures name the table and column, never a value.
 
-use crate::builder;
+use crate::builder::{self, Subject};
 use crate::config::Action;
 use crate::plan::{Hold, Step};
 use crate::result::{Failure, TableResult};
@@ -131,7 +131,7 @@ pub fn run_step(
         Action::Delete => {
             let sql = builder::delete_row(&step.table);
             result.deleted = each_row(tx, &sql, &decision.released).map_err(fail)?;
-            let selected = count(tx, &builder::count(step, &job.identifiers)).map_err(fail)?;
+            let selected = count(tx, &builder::count(step, &Subject::of(job))).map_err(fail)?;
             let held = u64::try_from(decision.held.len()).unwrap_or(u64::MAX);
             result.remaining = Some(selected.saturating_sub(held));
         }
@@ -150,7 +150,7 @@ fn candidates(
     hold: &Hold,
     job: &Job,
 ) -> rusqlite::Result<Vec<Candidate>> {
-    let statement = builder::hold_candidates(step, hold, &job.identifiers);
+    let statement = builder::hold_candidates(step, hold, &Subject::of(job));
     let mut query = tx.prepare(&statement.sql)?;
     let flags = hold.conditions.len();
     let rows = query.query_map(bound(&statement), |row| {

@@ -42,6 +42,15 @@ pub fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
         channel: non_empty(req.channel, "api"),
         verified_by: non_empty(req.verified_by, "unspecified"),
         scope,
+        controller: match req.controller.trim() {
+            "" => None,
+            c if SystemId::is_valid(c) && c.len() <= 64 => Some(c.to_owned()),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "the controller id is malformed (1 to 64 lower-case letters, digits, '-', '_')",
+                ));
+            }
+        },
     })
 }
 

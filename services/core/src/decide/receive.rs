@@ -24,6 +24,7 @@ pub fn receive(
     if j.len() != 2 || !j.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(Rejection::InvalidJurisdiction);
     }
+    inventory.check_controller(received.controller.as_deref())?;
     let tasks = inventory.plan(&received.request_id, &received.scope, j, &policy.rules)?;
     let mut decision = Decision::default();
     decision.events.push(Event::RequestReceived(received));

@@ -91,6 +91,7 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
             .chain(s.past_holds.iter().map(|h| hold_view(h, "ended", rules)))
             .collect(),
         supplements: s.supplements.len() as u32,
+        controller: r.controller.clone().unwrap_or_default(),
     }
 }
 

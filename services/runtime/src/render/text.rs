@@ -111,6 +111,9 @@ pub fn request(r: &pb::ErasureRequest) -> String {
         "jurisdiction {}   channel {}",
         r.jurisdiction, r.channel
     ));
+    if !r.controller.is_empty() {
+        line(format!("controller   {}", r.controller));
+    }
     line("systems".into());
     r.tasks.iter().for_each(|t| line(task_line(t)));
     if r.rejected_acknowledgments > 0 {

@@ -36,7 +36,7 @@ fn values(statement: &Statement) -> Vec<&str> {
 #[test]
 fn a_match_binds_each_identifier_the_person_has() {
     let everyone = person(Some("a@b.fi"), Some("+35840111222"), Some("C-1"));
-    let statement = delete(&step("customers", customers()), &everyone);
+    let statement = delete(&step("customers", customers()), &Subject::person(&everyone));
     assert_eq!(
         statement.sql,
         r#"DELETE FROM "customers" WHERE ("email" = ?1 OR "phone" = ?2 OR "customer_number" = ?3)"#
@@ -48,7 +48,7 @@ fn a_match_binds_each_identifier_the_person_has() {
 fn kinds_the_person_lacks_are_skipped() {
     let statement = delete(
         &step("customers", customers()),
-        &person(None, None, Some("C-1")),
+        &Subject::person(&person(None, None, Some("C-1"))),
     );
     assert_eq!(
         statement.sql,
@@ -62,7 +62,7 @@ fn a_table_matching_none_of_the_persons_kinds_selects_nothing() {
     let only_phone = Selection::Match(vec![("phone".into(), Phone)]);
     let statement = delete(
         &step("sms_log", only_phone),
-        &person(Some("a@b.fi"), None, None),
+        &Subject::person(&person(Some("a@b.fi"), None, None)),
     );
     assert_eq!(statement.sql, r#"DELETE FROM "sms_log" WHERE 1 = 0"#);
     assert!(statement.params.is_empty());
@@ -79,7 +79,7 @@ fn joins_nest_as_subqueries_down_to_the_match() {
     };
     let statement = count(
         &step("readings", readings),
-        &person(None, None, Some("C-1")),
+        &Subject::person(&person(None, None, Some("C-1"))),
     );
     assert_eq!(
         statement.sql,
@@ -100,7 +100,7 @@ fn anonymising_touches_only_rows_with_something_left_to_clear() {
     let statement = anonymise(
         &step("contracts", contracts),
         &columns,
-        &person(Some("a@b.fi"), None, None),
+        &Subject::person(&person(Some("a@b.fi"), None, None)),
     );
     assert_eq!(
         statement.sql,
@@ -114,7 +114,7 @@ fn values_never_enter_the_sql_text_or_debug_output() {
     let hostile = "x' OR '1'='1";
     let statement = delete(
         &step("customers", customers()),
-        &person(None, None, Some(hostile)),
+        &Subject::person(&person(None, None, Some(hostile))),
     );
     assert!(!statement.sql.contains(hostile));
     assert_eq!(values(&statement), [hostile]);
@@ -139,7 +139,7 @@ fn the_hold_decision_reads_rowid_date_and_one_flag_per_condition() {
     let statement = hold_candidates(
         &step("invoices", invoices),
         &invoices_hold(),
-        &person(None, None, Some("C-1")),
+        &Subject::person(&person(None, None, Some("C-1"))),
     );
     assert_eq!(
         statement.sql,
@@ -169,4 +169,26 @@ fn quoting_doubles_embedded_quotes() {
     assert_eq!(quote("customers"), r#""customers""#);
     assert_eq!(quote(r#"we"ird"#), r#""we""ird""#);
     assert_eq!(placeholder(12), "?12");
+}
+
+#[test]
+fn a_tenant_table_binds_the_controller_and_matches_nothing_without_one() {
+    let customers = Selection::Tenant {
+        column: "client_id".into(),
+        inner: Box::new(Selection::Match(vec![("email".into(), Email)])),
+    };
+    let ids = person(Some("a@b.fi"), None, None);
+    let acme = Subject {
+        identifiers: &ids,
+        controller: Some("acme"),
+    };
+    let statement = delete(&step("respondents", customers.clone()), &acme);
+    assert_eq!(
+        statement.sql,
+        r#"DELETE FROM "respondents" WHERE ("email" = ?1) AND "client_id" = ?2"#
+    );
+    assert_eq!(values(&statement), ["a@b.fi", "acme"]);
+    let nobody = delete(&step("respondents", customers), &Subject::person(&ids));
+    assert_eq!(nobody.sql, r#"DELETE FROM "respondents" WHERE 1 = 0"#);
+    assert!(nobody.params.is_empty());
 }

@@ -15,6 +15,7 @@ fn matching(table: &str, columns: &[(&str, &str)]) -> Table {
                 .collect(),
         ),
         join: None,
+        tenant: None,
         action: Action::Delete,
         category: None,
         reference_date: None,

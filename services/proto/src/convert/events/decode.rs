@@ -174,6 +174,7 @@ impl TryFrom<pb::RequestReceived> for RequestReceived {
             blind_index: r.blind_index,
             idempotency_key_hash: r.idempotency_key_hash,
             identifier_commitment: r.identifier_commitment,
+            controller: Some(r.controller).filter(|c| !c.is_empty()),
         })
     }
 }

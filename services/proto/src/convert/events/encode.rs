@@ -206,6 +206,7 @@ impl From<&RequestReceived> for pb::RequestReceived {
             blind_index: r.blind_index.clone(),
             idempotency_key_hash: r.idempotency_key_hash.clone(),
             identifier_commitment: r.identifier_commitment.clone(),
+            controller: r.controller.clone().unwrap_or_default(),
         }
     }
 }

@@ -29,6 +29,7 @@ fn every_event_round_trips() {
             blind_index: vec![vec![3]],
             idempotency_key_hash: vec![4],
             identifier_commitment: vec![5],
+            controller: Some("acme".into()),
         }),
         Event::ErasurePlanned {
             tasks: vec![PlannedTask {

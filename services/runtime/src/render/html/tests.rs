@@ -91,6 +91,7 @@ fn exception(source: &str) -> RetentionException {
 /// was extended (with a hostile reason).
 fn proto(k: &Keys, source: &str) -> Certificate {
     Certificate {
+        controller: "acme".into(),
         format: CERTIFICATE_FORMAT.into(),
         request_id: "r-42".into(),
         jurisdiction: "FI".into(),
@@ -176,6 +177,7 @@ fn a_certificate_page_shows_the_request_systems_hold_extension_and_keys() {
         "2031-12-31",
         "GDPR Art. 17(3)(b) legal obligation",
         "complex request",
+        "for controller <code>acme</code>",
         "Original deadline</dt><dd>2026-09-09",
         "Extended deadline</dt><dd>2026-11-09",
         "2 months",
