@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub mod topics {
     /// Signed acknowledgments from every connector.
     pub const ACKS: &str = "erasure.v1.acks";
+    /// Connectors' answers to identity resolution (`SignedResolution`), keyed by request id.
+    pub const RESOLUTIONS: &str = "erasure.v1.resolutions";
 
     /// Work orders for one system.
     pub fn work(system_id: &str) -> String {

@@ -10,7 +10,7 @@ use erasure_core::state::Hold;
 use erasure_core::{Decision, Effect, RequestState};
 use erasure_proof::merkle::Hash;
 use erasure_proof::{KeyPair, TrustStore, certificate as proof_cert, supplement};
-use erasure_proto::convert::{deadline_extension, ms, retention_exception};
+use erasure_proto::convert::{deadline_extension, kind_counts, ms, retention_exception};
 use erasure_proto::v1 as pb;
 use prost::Message as _;
 
@@ -107,6 +107,14 @@ impl Notary {
             completed_at_ms: state.completed_at.map(ms).unwrap_or_default(),
             identifier_commitment: r.identifier_commitment.clone(),
             controller: r.controller.clone().unwrap_or_default(),
+            resolutions: state
+                .resolutions
+                .iter()
+                .map(|(system, found)| pb::IdentityResolution {
+                    system_id: system.to_string(),
+                    found: kind_counts(found),
+                })
+                .collect(),
             systems: state
                 .tasks
                 .values()

@@ -84,6 +84,7 @@ impl Coordinator {
                 streams: streams.clone(),
                 notary: notary.clone(),
                 policy: policy.clone(),
+                sealer: sealer.clone(),
             },
             commands: Commands {
                 streams: streams.clone(),
@@ -143,6 +144,10 @@ impl Coordinator {
 
     pub async fn ingest(&self, message: &Message) -> Result<(), CoordinatorError> {
         self.acks.ingest(message).await
+    }
+
+    pub async fn ingest_resolution(&self, message: &Message) -> Result<(), CoordinatorError> {
+        self.acks.ingest_resolution(message).await
     }
 
     pub async fn get(&self, request_id: &str) -> Result<RequestState, CoordinatorError> {

@@ -24,6 +24,7 @@ pub fn outbox_messages(
                 attempt,
                 categories,
                 not_before,
+                purpose,
             } => {
                 let order = pb::WorkOrder {
                     request_id: request_id.to_owned(),
@@ -32,6 +33,7 @@ pub fn outbox_messages(
                     attempt: *attempt,
                     categories: categories.clone(),
                     issued_at_ms: ms(now),
+                    purpose: pb::Purpose::from(*purpose) as i32,
                     // Identifiers, deadline and holds are filled at delivery.
                     ..Default::default()
                 };

@@ -4,6 +4,7 @@
 
 use crate::certify::Notary;
 use crate::error::CoordinatorError;
+use crate::sealing::Sealer;
 use crate::streams::{Streams, retry_on_conflict};
 use crate::vault::jitter;
 use chrono::{DateTime, Utc};
@@ -23,7 +24,7 @@ pub const UNATTRIBUTED_ACKS_STREAM: &str = "acks-unattributed";
 
 /// An acknowledgment that failed a check: who it claims to be, why, and a digest of the
 /// message (never its content).
-struct Refused<'a> {
+pub(crate) struct Refused<'a> {
     system: &'a str,
     key_id: &'a str,
     reason: String,
@@ -36,6 +37,8 @@ pub struct Ingest {
     pub(crate) streams: Streams,
     pub(crate) notary: Arc<Notary>,
     pub(crate) policy: Arc<Policy>,
+    /// Seals what identity resolution found.
+    pub(crate) sealer: Sealer,
 }
 
 impl Ingest {
@@ -149,7 +152,11 @@ impl Ingest {
     }
 
     /// Records a rejected acknowledgment in `stream` (a request's, or the unattributed one).
-    async fn record(&self, stream: &str, why: Refused<'_>) -> Result<(), CoordinatorError> {
+    pub(crate) async fn record(
+        &self,
+        stream: &str,
+        why: Refused<'_>,
+    ) -> Result<(), CoordinatorError> {
         tracing::warn!(stream, system = why.system, key_id = why.key_id, reason = %why.reason, "acknowledgment rejected");
         let decision = decide::reject_ack(rejected(why, self.streams.now()));
         let decision = &decision;
@@ -164,7 +171,12 @@ impl Ingest {
     }
 }
 
-fn refused<'a>(system: &'a str, key_id: &'a str, reason: &str, digest: &'a [u8]) -> Refused<'a> {
+pub(crate) fn refused<'a>(
+    system: &'a str,
+    key_id: &'a str,
+    reason: &str,
+    digest: &'a [u8],
+) -> Refused<'a> {
     Refused {
         system,
         key_id,

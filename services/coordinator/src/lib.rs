@@ -6,6 +6,8 @@
 //! - [`effects`]: what a decision leads to besides its events (outbox messages, log lines).
 //! - [`submit`]: requests coming in.
 //! - [`ingest`]: acknowledgments: verified and counted, or rejected and recorded.
+//! - [`resolutions`]: answers to identity resolution, merged into the request's sealed
+//!   identifiers.
 //! - [`commands`]: timers firing, deadlines extended, failed tasks retried.
 //! - [`certify`]: certificates and supplements, signed with the coordinator's key.
 //! - [`export`]: certificate and supplement files with their log proofs.
@@ -37,6 +39,7 @@ pub mod node;
 pub mod projection;
 pub mod relay;
 pub mod report;
+pub mod resolutions;
 pub mod sealing;
 pub mod streams;
 pub mod submit;

@@ -32,6 +32,20 @@ impl Handler for AckIngest {
     }
 }
 
+/// The coordinator's handler of the resolutions topic.
+#[derive(Debug)]
+pub struct ResolutionIngest(pub Ingest);
+
+#[async_trait::async_trait]
+impl Handler for ResolutionIngest {
+    async fn handle(&self, message: Message) -> Result<(), HandlerError> {
+        self.0.ingest_resolution(&message).await.map_err(|e| {
+            tracing::warn!(error = %e, "resolution not recorded; it will be delivered again");
+            HandlerError::Transient(e.to_string())
+        })
+    }
+}
+
 /// How the node runs its background work.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -54,6 +68,7 @@ pub struct Node {
     guards: Vec<JoinHandle<()>>,
     fatal: mpsc::Receiver<String>,
     _acks: Subscription,
+    _resolutions: Subscription,
 }
 
 impl Node {
@@ -72,6 +87,10 @@ impl Node {
         };
         let acks = Arc::new(AckIngest(coordinator.acks().clone()));
         let _acks = transport.subscribe(topics::ACKS, acks).await?;
+        let resolutions = Arc::new(ResolutionIngest(coordinator.acks().clone()));
+        let _resolutions = transport
+            .subscribe(topics::RESOLUTIONS, resolutions)
+            .await?;
 
         let streams = coordinator.streams();
         let projection = Projection::new(streams.store().clone(), streams.appended().clone());
@@ -115,6 +134,7 @@ impl Node {
             guards,
             fatal,
             _acks,
+            _resolutions,
         };
         Ok((node, routes))
     }

@@ -206,7 +206,7 @@ impl Relay {
             CoordinatorError::Invalid("undecodable work order in the outbox".into())
         })?;
         let state = self.streams.get(&order.request_id).await?;
-        order.identifiers = Some(self.sealer.open(&state).await?);
+        order.identifiers = Some(self.sealer.open_current(&state).await?);
         order.deadline = state.deadline().to_string();
         order.controller = state.received.controller.clone().unwrap_or_default();
         // The rules in force now (a law may have changed since planning), and today's date

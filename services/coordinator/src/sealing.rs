@@ -63,21 +63,63 @@ impl Sealer {
         })
     }
 
-    /// Opens a request's sealed identifiers (for its work orders). Fails once the data key
-    /// was destroyed.
+    /// Opens a request's submitted identifiers. Fails once the data key was destroyed.
     pub async fn open(&self, state: &RequestState) -> Result<pb::Identifiers, CoordinatorError> {
+        self.open_sealed(state, &state.received.sealed_identifiers)
+            .await
+    }
+
+    /// Opens every identifier the request is known by now: the submitted ones and those
+    /// identity resolution found (for its work orders).
+    pub async fn open_current(
+        &self,
+        state: &RequestState,
+    ) -> Result<pb::Identifiers, CoordinatorError> {
+        match &state.resolved_identifiers {
+            Some(sealed) => self.open_sealed(state, sealed).await,
+            None => self.open(state).await,
+        }
+    }
+
+    /// Seals the full set of a request's identifiers under its data key (after resolution;
+    /// without a commitment salt: the commitment binds the submitted ones).
+    pub async fn seal_all(
+        &self,
+        request_id: &str,
+        identifiers: &Identifiers,
+    ) -> Result<Vec<u8>, CoordinatorError> {
+        let dek = self
+            .vault
+            .unwrap_key(&self.wrapped_key(request_id).await?, request_id)?;
+        let payload = pb::SealedPayload {
+            identifiers: Some(identifiers.into()),
+            commitment_salt: Vec::new(),
+        };
+        dek.seal(&payload.encode_to_vec(), request_id)
+    }
+
+    async fn open_sealed(
+        &self,
+        state: &RequestState,
+        sealed: &[u8],
+    ) -> Result<pb::Identifiers, CoordinatorError> {
         let request_id = state.received.request_id.as_str();
-        let wrapped = self.keys.get_key(request_id).await?.ok_or_else(|| {
-            CoordinatorError::FailedPrecondition(format!(
-                "the data key of request {request_id} was destroyed"
-            ))
-        })?;
-        let dek = self.vault.unwrap_key(&wrapped, request_id)?;
-        let plain = dek.open(&state.received.sealed_identifiers, request_id)?;
+        let dek = self
+            .vault
+            .unwrap_key(&self.wrapped_key(request_id).await?, request_id)?;
+        let plain = dek.open(sealed, request_id)?;
         let payload = pb::SealedPayload::decode(plain.as_slice())
             .map_err(|_| CoordinatorError::Internal("sealed payload undecodable".into()))?;
         payload
             .identifiers
             .ok_or_else(|| CoordinatorError::Internal("sealed payload has no identifiers".into()))
+    }
+
+    async fn wrapped_key(&self, request_id: &str) -> Result<Vec<u8>, CoordinatorError> {
+        self.keys.get_key(request_id).await?.ok_or_else(|| {
+            CoordinatorError::FailedPrecondition(format!(
+                "the data key of request {request_id} was destroyed"
+            ))
+        })
     }
 }

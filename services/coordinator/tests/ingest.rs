@@ -39,6 +39,7 @@ fn world_with(adjust: impl FnOnce(&mut TrustStore)) -> World {
     let inventory = Inventory::new(["crm", "cameras"].map(|id| SystemSpec {
         id: id.into(),
         categories: vec![],
+        resolves: false,
     }));
     let coordinator = Arc::new(Coordinator::new(
         store.clone(),

@@ -1,6 +1,7 @@
 //! The event vocabulary. Past tense; each is stored as the protobuf message of the same
 //! name in `proto/erasure/v1/events.proto` (the conversions are in `erasure-proto`).
 
+use crate::identifiers::IdentifierKind;
 use crate::ids::{RequestId, SystemId, TaskId};
 use crate::inventory::PlannedTask;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,6 +36,31 @@ impl Outcome {
             Self::FailedPermanent => "failed-permanent",
         }
     }
+}
+
+/// What a dispatch asks of a connector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// Erase (or restrict what a rule holds) the person's data.
+    #[default]
+    Erase,
+    /// Find the other identifiers the system files the person under (identity
+    /// resolution), before any system erases.
+    Resolve,
+}
+
+/// Identifiers a system found for the person, when asked to resolve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub task_id: TaskId,
+    pub system_id: SystemId,
+    pub attempt: u32,
+    /// How many values of each kind were new to the request (counts, never values).
+    pub found: Vec<(IdentifierKind, u32)>,
+    /// Every identifier of the request after this resolution, sealed like the submitted
+    /// ones (empty when nothing new was found).
+    pub sealed_identifiers: Vec<u8>,
+    pub at: DateTime<Utc>,
 }
 
 /// An acknowledgment exactly as the connector signed it.
@@ -111,6 +137,18 @@ pub enum Event {
         not_before: DateTime<Utc>,
         /// Timer: without an answer by then, the task times out.
         answer_by: DateTime<Utc>,
+        purpose: Purpose,
+    },
+    /// A system answered a resolution with what it found (perhaps nothing).
+    IdentifiersResolved(Resolved),
+    /// A system could not resolve; `permanent` says whether asking again can help.
+    ResolutionFailed {
+        task_id: TaskId,
+        system_id: SystemId,
+        attempt: u32,
+        permanent: bool,
+        detail: String,
+        at: DateTime<Utc>,
     },
     AckAccepted(AckAccepted),
     AckRejected(AckRejected),
@@ -196,6 +234,8 @@ impl Event {
             Self::RequestReceived(_) => "RequestReceived",
             Self::ErasurePlanned { .. } => "ErasurePlanned",
             Self::TaskDispatched { .. } => "TaskDispatched",
+            Self::IdentifiersResolved(_) => "IdentifiersResolved",
+            Self::ResolutionFailed { .. } => "ResolutionFailed",
             Self::AckAccepted(_) => "AckAccepted",
             Self::AckRejected(_) => "AckRejected",
             Self::TaskRetryScheduled { .. } => "TaskRetryScheduled",

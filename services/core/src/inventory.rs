@@ -11,6 +11,9 @@ pub struct SystemSpec {
     pub id: SystemId,
     /// Data categories the system holds (e.g. `contact`, `support-ticket`).
     pub categories: Vec<String>,
+    /// The system maps identifiers to others (a CRM: e-mail to customer numbers and
+    /// devices): it is asked first, and every system then erases with the full set.
+    pub resolves: bool,
 }
 
 /// Every system the orchestrator erases from, and the controllers it acts for.
@@ -30,6 +33,8 @@ pub struct PlannedTask {
     pub categories: Vec<String>,
     /// Ids of the retention rules that matched the system's categories.
     pub hold_rules: Vec<String>,
+    /// The system resolves identifiers before anything is erased.
+    pub resolves: bool,
 }
 
 impl Inventory {
@@ -106,6 +111,7 @@ impl Inventory {
                     .matching(jurisdiction, &s.categories)
                     .map(|r| r.id.clone())
                     .collect(),
+                resolves: s.resolves,
             })
             .collect();
         if tasks.is_empty() {

@@ -50,6 +50,10 @@ pub enum AckRejection {
     UnknownTask(SystemId),
     #[error("the task id does not match the request's task")]
     TaskMismatch,
+    #[error("the system is resolving identifiers, not erasing: an erasure answer is out of turn")]
+    NotErasing,
+    #[error("the system is not resolving identifiers: a resolution answer is out of turn")]
+    NotResolving,
     #[error("stale attempt {got}, the task is at attempt {current}")]
     StaleAttempt { got: u32, current: u32 },
     #[error("retention claim refused: {0}")]

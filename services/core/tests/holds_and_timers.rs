@@ -45,10 +45,12 @@ fn inventory() -> Inventory {
         SystemSpec {
             id: "crm".into(),
             categories: vec!["contact".into()],
+            resolves: false,
         },
         SystemSpec {
             id: "billing".into(),
             categories: vec!["accounting-voucher".into()],
+            resolves: false,
         },
     ])
 }

@@ -41,6 +41,7 @@ fn request(id: &str, day: &str) -> Vec<Event> {
             system_id: system.into(),
             categories: vec!["contact".into()],
             hold_rules: vec![],
+            resolves: false,
         })
         .to_vec();
     vec![

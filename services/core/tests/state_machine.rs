@@ -19,6 +19,7 @@ fn inventory() -> Inventory {
     Inventory::new(["crm", "cameras"].map(|id| SystemSpec {
         id: id.into(),
         categories: vec!["contact".into()],
+        resolves: false,
     }))
 }
 

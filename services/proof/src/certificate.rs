@@ -75,6 +75,17 @@ pub struct CertificateView {
     /// The controller the erasure was for; absent when the operator acts for itself only.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub controller: String,
+    /// Systems that resolved identifiers first, with how many new values of each kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolutions: Vec<ResolutionView>,
+}
+
+/// One system's identity resolution: counts per identifier kind, never values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionView {
+    pub system_id: String,
+    pub found: std::collections::BTreeMap<String, u32>,
 }
 
 /// The deadline's extension (GDPR Art. 12(3)), when there was one.
@@ -113,6 +124,14 @@ pub fn view(cert: &Certificate) -> Result<CertificateView, ProofError> {
         exceptions: views::exception_views(&cert.exceptions),
         extension: cert.extension.as_ref().map(ExtensionView::from),
         controller: cert.controller.clone(),
+        resolutions: cert
+            .resolutions
+            .iter()
+            .map(|r| ResolutionView {
+                system_id: r.system_id.clone(),
+                found: r.found.iter().map(|c| (c.kind.clone(), c.count)).collect(),
+            })
+            .collect(),
     })
 }
 

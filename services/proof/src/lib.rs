@@ -2,6 +2,7 @@
 //!
 //! - [`keys`]: key pairs, public keys, key ids, the trust file.
 //! - [`ack`]: signing and verifying connector acknowledgments.
+//! - [`resolution`]: the same for connector answers to identity resolution.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
 //! - [`supplement`]: the same for certificate supplements (held data erased after its hold).
 //! - [`view`]: the readable parts both share (systems, retention exceptions).
@@ -16,6 +17,7 @@ pub mod certificate;
 pub mod consistency;
 pub mod keys;
 pub mod merkle;
+pub mod resolution;
 mod retention;
 pub mod supplement;
 pub mod transparency;
@@ -29,6 +31,8 @@ use sha2::{Digest, Sha256};
 
 /// Signature context of acknowledgments: the signed message is `ACK_CONTEXT || ack bytes`.
 pub const ACK_CONTEXT: &[u8] = b"erasure.v1.acknowledgment\0";
+/// Signature context of identity resolutions: `RESOLUTION_CONTEXT || resolution bytes`.
+pub const RESOLUTION_CONTEXT: &[u8] = b"erasure.v1.resolution\0";
 /// Signature context of certificates: the signed message is `CERTIFICATE_CONTEXT || bytes`.
 pub const CERTIFICATE_CONTEXT: &[u8] = b"erasure.v1.certificate\0";
 /// Signature context of certificate supplements: `SUPPLEMENT_CONTEXT || supplement bytes`.

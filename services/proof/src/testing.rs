@@ -91,6 +91,7 @@ pub(crate) fn answer(key: &KeyPair, ack: &Acknowledgment) -> SystemResult {
 pub(crate) fn certificate(f: &Fixture, request_id: &str) -> Certificate {
     Certificate {
         controller: String::new(),
+        resolutions: Vec::new(),
         format: CERTIFICATE_FORMAT.into(),
         request_id: request_id.into(),
         jurisdiction: "FI".into(),

@@ -128,6 +128,11 @@ pub struct SystemConfig {
     pub categories: Vec<String>,
     /// Pace erasures in this system (per second); unpaced when absent.
     pub max_per_second: Option<f64>,
+    /// The system maps identifiers to others (a CRM: an e-mail to customer numbers and
+    /// devices). It is asked first, and every system then erases with every identifier
+    /// found, so a request made with an e-mail reaches data filed under a customer number.
+    #[serde(default)]
+    pub resolves: bool,
     /// The connector, when it runs in-process (embedded bus only).
     pub connector: Option<ConnectorConfig>,
 }
@@ -201,6 +206,16 @@ impl Config {
                 anyhow::bail!(
                     "{origin}: system id {:?} must be lower-case letters, digits, '-' or '_'",
                     s.id
+                );
+            }
+            if s.resolves
+                && let Some(c) = &s.connector
+                && !c.resolves()
+            {
+                anyhow::bail!(
+                    "{origin}: system {} resolves identifiers, but the {} connector cannot",
+                    s.id,
+                    c.kind()
                 );
             }
             if !seen.insert(&s.id) {

@@ -82,6 +82,7 @@ pub async fn run(options: ConnectorOptions, shutdown: impl Future<Output = ()>) 
         .ensure_topics(&[
             erasure_bus::topics::work(&file.system),
             erasure_bus::topics::ACKS.to_owned(),
+            erasure_bus::topics::RESOLUTIONS.to_owned(),
         ])
         .await?;
     let state = file.state.as_ref().map(|s| base.join(s));

@@ -37,6 +37,11 @@ impl ConnectorConfig {
             .map_err(|e| anyhow::anyhow!("{} connector: {e}", self.kind()))
     }
 
+    /// Whether the connector can resolve identifiers.
+    pub fn resolves(&self) -> bool {
+        self.entry().1.resolves()
+    }
+
     /// The files and directories the connector uses, as configured.
     pub fn paths(&self) -> Vec<(&'static str, PathBuf)> {
         self.entry().1.paths()

@@ -96,6 +96,7 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
     let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
+        resolves: s.resolves,
     }))
     .with_controllers(config.controllers.iter().cloned());
     let (rules, financial_year_end) = config.retention.load(data_dir)?;
@@ -136,7 +137,10 @@ async fn kafka(
     trust: &TrustStore,
 ) -> Result<Arc<dyn Transport>> {
     let kafka = kafka_transport(bus, "erasure-coordinator")?;
-    let mut topics = vec![erasure_bus::topics::ACKS.to_owned()];
+    let mut topics = vec![
+        erasure_bus::topics::ACKS.to_owned(),
+        erasure_bus::topics::RESOLUTIONS.to_owned(),
+    ];
     topics.extend(systems.iter().map(|s| erasure_bus::topics::work(&s.id)));
     kafka.ensure_topics(&topics).await?;
     for s in systems

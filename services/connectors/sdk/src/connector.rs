@@ -141,6 +141,57 @@ impl Report {
     }
 }
 
+/// What a connector found when asked which identifiers it files the job's person under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    pub outcome: ResolutionOutcome,
+    /// With [`ResolutionOutcome::Found`]: every identifier found (the job's own included
+    /// or not: the coordinator merges).
+    pub found: Identifiers,
+    /// For failures: why, with no personal data.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolutionOutcome {
+    Found,
+    NothingFound,
+    FailedRetryable,
+    FailedPermanent,
+}
+
+impl Resolution {
+    /// What was found; [`ResolutionOutcome::NothingFound`] when `found` is empty.
+    pub fn found(found: Identifiers) -> Self {
+        let outcome = if found.is_empty() {
+            ResolutionOutcome::NothingFound
+        } else {
+            ResolutionOutcome::Found
+        };
+        Self {
+            outcome,
+            found,
+            detail: String::new(),
+        }
+    }
+
+    pub fn failed_retryable(detail: impl Into<String>) -> Self {
+        Self::failure(ResolutionOutcome::FailedRetryable, detail.into())
+    }
+
+    pub fn failed_permanent(detail: impl Into<String>) -> Self {
+        Self::failure(ResolutionOutcome::FailedPermanent, detail.into())
+    }
+
+    fn failure(outcome: ResolutionOutcome, detail: String) -> Self {
+        Self {
+            outcome,
+            found: Identifiers::default(),
+            detail,
+        }
+    }
+}
+
 /// A connector kind's erasure logic. Implementations must be idempotent: erasing the same
 /// person twice is harmless and the second time reports [`Outcome::NothingFound`].
 #[async_trait]
@@ -151,6 +202,17 @@ pub trait Connector: Send + Sync + 'static {
     /// Erases the person's data. Never panics on system errors: reports them as
     /// [`Report::failed_retryable`] or [`Report::failed_permanent`].
     async fn erase(&self, job: &Job) -> Report;
+
+    /// Identity resolution: every identifier the system files the job's person under,
+    /// changing nothing. A kind that cannot resolve answers with a permanent failure (the
+    /// inventory should not declare its systems as resolving).
+    async fn resolve(&self, job: &Job) -> Resolution {
+        let _ = job;
+        Resolution::failed_permanent(format!(
+            "the {} connector does not resolve identifiers",
+            self.kind()
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -21,4 +21,9 @@ pub trait KindConfig {
     /// The files and directories the connector reads or writes, as configured (relative
     /// to `base`), each with the setting that names it: what a deployment must mount.
     fn paths(&self) -> Vec<(&'static str, PathBuf)>;
+
+    /// Whether the connector answers identity resolution ([`Connector::resolve`]).
+    fn resolves(&self) -> bool {
+        false
+    }
 }

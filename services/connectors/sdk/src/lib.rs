@@ -27,7 +27,7 @@ mod pacer;
 pub mod runner;
 mod wire;
 
-pub use connector::{Connector, Job, Report};
+pub use connector::{Connector, Job, Report, Resolution, ResolutionOutcome};
 pub use keyfile::{KeyFileError, load_or_generate};
 pub use kind::{BuildError, KindConfig};
 pub use runner::{Clock, Runner, RunnerConfig, RunnerError};

@@ -16,15 +16,16 @@
 //! Logs and spans carry the request id, the system and the attempt, never identifiers.
 
 use crate::cache::{AckCache, CacheError, Entry};
-use crate::connector::{Connector, Report};
+use crate::connector::{Connector, Report, Resolution};
 use crate::pacer::Pacer;
-use crate::wire::{acknowledgment, job_from_order, trace_headers};
+use crate::wire::{acknowledgment, job_from_order, resolution, trace_headers};
 use async_trait::async_trait;
 use erasure_bus::{BusError, Handler, HandlerError, Message, Subscription, Transport, topics};
 use erasure_core::SystemId;
 use erasure_proof::KeyPair;
 use erasure_proof::ack::sign_ack;
-use erasure_proto::v1::WorkOrder;
+use erasure_proof::resolution::sign_resolution;
+use erasure_proto::v1::{Purpose, WorkOrder};
 use prost::Message as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -134,6 +135,13 @@ impl Runner {
         order: WorkOrder,
         headers: Vec<(String, String)>,
     ) -> Result<(), HandlerError> {
+        if order.purpose == Purpose::Resolve as i32 {
+            // Changes nothing: answered afresh every time, never from the cache.
+            let payload = self.resolve_and_sign(&order).await;
+            return self
+                .publish(topics::RESOLUTIONS, &order.request_id, payload, headers)
+                .await;
+        }
         let payload = match self.cached(&order).await? {
             Some(signed_ack) => {
                 tracing::debug!("duplicate work order: replaying the cached acknowledgment");
@@ -141,7 +149,31 @@ impl Runner {
             }
             None => self.erase_and_sign(&order).await,
         };
-        self.publish(&order.request_id, payload, headers).await
+        self.publish(topics::ACKS, &order.request_id, payload, headers)
+            .await
+    }
+
+    /// Resolves and returns the encoded `SignedResolution`.
+    async fn resolve_and_sign(&self, order: &WorkOrder) -> Vec<u8> {
+        let answer = match job_from_order(order) {
+            Ok(job) => {
+                self.pacer.wait().await;
+                self.connector.resolve(&job).await
+            }
+            Err(refusal) => {
+                tracing::warn!(%refusal, "resolution order refused");
+                Resolution::failed_permanent(refusal.to_string())
+            }
+        };
+        tracing::info!(
+            kind = self.connector.kind(),
+            outcome = ?answer.outcome,
+            found = answer.found.iter().count(),
+            detail = %answer.detail,
+            "resolution finished"
+        );
+        let message = resolution(order, &answer, (self.clock)());
+        sign_resolution(&self.key, &message).encode_to_vec()
     }
 
     /// The cached final acknowledgment if it answers this attempt or a later one. A cache
@@ -206,11 +238,12 @@ impl Runner {
     /// would loop forever.
     async fn publish(
         &self,
+        topic: &str,
         request_id: &str,
-        signed_ack: Vec<u8>,
+        signed: Vec<u8>,
         headers: Vec<(String, String)>,
     ) -> Result<(), HandlerError> {
-        let mut message = Message::new(topics::ACKS, request_id, signed_ack);
+        let mut message = Message::new(topic, request_id, signed);
         message.headers = headers;
         self.transport.send(message).await.map_err(|e| {
             tracing::warn!(error = %e, "could not publish the acknowledgment");

@@ -1,11 +1,11 @@
 //! Translation between the wire protocol (`WorkOrder`, `Acknowledgment`) and the SDK's
 //! [`Job`] and [`Report`]. Pure.
 
-use crate::connector::{Job, Report};
+use crate::connector::{Job, Report, Resolution, ResolutionOutcome};
 use chrono::{DateTime, NaiveDate};
 use erasure_core::retention::{FinancialYearEnd, Rule, RuleBook};
 use erasure_core::{Identifiers, SystemId};
-use erasure_proto::v1::{Acknowledgment, Outcome, Retention, WorkOrder};
+use erasure_proto::v1::{self as proto, Acknowledgment, Outcome, Retention, WorkOrder};
 
 /// Why a work order cannot become a job. The runner answers it with a permanent failure
 /// whose detail is this message: it names fields and rule ids, never a value of the person.
@@ -108,6 +108,30 @@ pub(crate) fn acknowledgment(
         completed_at_ms,
         detail: report.detail.clone(),
         retained: report.retained.iter().map(Retention::from).collect(),
+    }
+}
+
+/// The answer to a resolution order, ready to sign.
+pub(crate) fn resolution(
+    order: &WorkOrder,
+    answer: &Resolution,
+    completed_at_ms: i64,
+) -> proto::Resolution {
+    let outcome = match answer.outcome {
+        ResolutionOutcome::Found => proto::ResolutionOutcome::Found,
+        ResolutionOutcome::NothingFound => proto::ResolutionOutcome::NothingFound,
+        ResolutionOutcome::FailedRetryable => proto::ResolutionOutcome::FailedRetryable,
+        ResolutionOutcome::FailedPermanent => proto::ResolutionOutcome::FailedPermanent,
+    };
+    proto::Resolution {
+        request_id: order.request_id.clone(),
+        task_id: order.task_id.clone(),
+        system_id: order.system_id.clone(),
+        attempt: order.attempt,
+        outcome: outcome as i32,
+        found: Some((&answer.found).into()),
+        completed_at_ms,
+        detail: answer.detail.clone(),
     }
 }
 

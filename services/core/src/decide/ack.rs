@@ -3,7 +3,7 @@
 
 use super::decision::{Decision, Effect, Target, dispatch, finish_if_all_final};
 use super::policy::{Now, Policy};
-use crate::events::{AckAccepted, Event, Outcome};
+use crate::events::{AckAccepted, Event, Outcome, Purpose};
 use crate::rejection::AckRejection;
 use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus, timer_at};
 use chrono::{DateTime, Utc};
@@ -18,6 +18,9 @@ pub fn accept_ack(
     now: Now,
 ) -> Result<Decision, AckRejection> {
     let task = answered_task(state, &ack)?;
+    if task.phase != Purpose::Erase {
+        return Err(AckRejection::NotErasing);
+    }
     if task.status != TaskStatus::Pending && ack.attempt <= task.attempt {
         return Ok(Decision::default()); // duplicate delivery: harmless
     }

@@ -2,7 +2,7 @@
 //! and finishing the request once every task is final.
 
 use super::policy::Policy;
-use crate::events::Event;
+use crate::events::{Event, Purpose};
 use crate::ids::{SystemId, TaskId};
 use crate::state::{RequestState, TaskState, TaskStatus};
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ pub enum Effect {
         attempt: u32,
         categories: Vec<String>,
         not_before: DateTime<Utc>,
+        purpose: Purpose,
     },
     /// The request just completed: build and sign its certificate, then
     /// [`issue_certificate`] in the same append.
@@ -36,14 +37,25 @@ pub(super) struct Target {
     pub(super) task_id: TaskId,
     pub(super) system_id: SystemId,
     pub(super) categories: Vec<String>,
+    pub(super) purpose: Purpose,
 }
 
 impl Target {
+    /// The task, for what it is doing now (its next attempt does the same).
     pub(super) fn of(task: &TaskState) -> Self {
         Self {
             task_id: task.task_id.clone(),
             system_id: task.system_id.clone(),
             categories: task.categories.clone(),
+            purpose: task.phase,
+        }
+    }
+
+    /// The task, to erase.
+    pub(super) fn erase(task: &TaskState) -> Self {
+        Self {
+            purpose: Purpose::Erase,
+            ..Self::of(task)
         }
     }
 }
@@ -63,6 +75,7 @@ pub(super) fn dispatch(
         at: now,
         not_before,
         answer_by: not_before + policy.retry.answer_timeout,
+        purpose: to.purpose,
     });
     decision.effects.push(Effect::Dispatch {
         task_id: to.task_id,
@@ -70,7 +83,62 @@ pub(super) fn dispatch(
         attempt,
         categories: to.categories,
         not_before,
+        purpose: to.purpose,
     });
+}
+
+/// Once every resolving system has answered, every task not failed is dispatched to
+/// erase, with the full set of identifiers.
+pub(super) fn erase_once_resolved(
+    state: &RequestState,
+    decision: &mut Decision,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) {
+    let next = state.after(&decision.events);
+    if !next.all_resolved() || next.status.is_final() {
+        return;
+    }
+    let waiting = next
+        .tasks
+        .values()
+        .filter(|t| t.phase == Purpose::Resolve || t.attempt == 0)
+        .filter(|t| t.status != TaskStatus::Failed);
+    for task in waiting {
+        dispatch(
+            decision,
+            Target::erase(task),
+            task.attempt + 1,
+            policy,
+            now,
+            now,
+        );
+    }
+}
+
+/// A system that could not resolve fails the request: erasing with fewer identifiers
+/// than the person is filed under would leave data behind unreported.
+pub(super) fn fail_if_resolution_failed(
+    state: &RequestState,
+    decision: &mut Decision,
+    now: DateTime<Utc>,
+) {
+    let next = state.after(&decision.events);
+    if next.status.is_final() {
+        return;
+    }
+    let failed: Vec<SystemId> = next
+        .tasks
+        .values()
+        .filter(|t| t.phase == Purpose::Resolve && t.status == TaskStatus::Failed)
+        .map(|t| t.system_id.clone())
+        .collect();
+    if !failed.is_empty() {
+        decision.events.push(Event::RequestFailed {
+            failed_systems: failed,
+            at: now,
+        });
+    }
 }
 
 /// Appends `RequestCompleted` or `RequestFailed` when the decision's events leave every

@@ -11,6 +11,7 @@ mod operator;
 pub mod policy;
 mod proofs;
 mod receive;
+mod resolve;
 mod timers;
 
 pub use crate::rejection::{AckRejection, Rejection};
@@ -20,4 +21,5 @@ pub use operator::{extend, retry};
 pub use policy::{Now, Policy, RetryPolicy};
 pub use proofs::{issue_certificate, issue_supplement, reject_ack};
 pub use receive::receive;
+pub use resolve::{ResolutionAnswer, accept_resolution};
 pub use timers::tick;

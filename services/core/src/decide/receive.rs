@@ -2,7 +2,7 @@
 
 use super::decision::{Decision, Target, dispatch};
 use super::policy::Policy;
-use crate::events::{Event, RequestReceived};
+use crate::events::{Event, Purpose, RequestReceived};
 use crate::inventory::{Inventory, PlannedTask};
 use crate::rejection::Rejection;
 use crate::state::RequestState;
@@ -31,17 +31,30 @@ pub fn receive(
     decision.events.push(Event::ErasurePlanned {
         tasks: tasks.clone(),
     });
+    // With a system that resolves identifiers, only those are asked first; the others
+    // erase once every resolution is in (with the identifiers found).
+    let resolving = tasks.iter().any(|t| t.resolves);
     for PlannedTask {
         task_id,
         system_id,
         categories,
+        resolves,
         ..
     } in tasks
     {
+        if resolving && !resolves {
+            continue;
+        }
+        let purpose = if resolves {
+            Purpose::Resolve
+        } else {
+            Purpose::Erase
+        };
         let to = Target {
             task_id,
             system_id,
             categories,
+            purpose,
         };
         dispatch(&mut decision, to, 1, policy, now, now);
     }

@@ -1,7 +1,7 @@
 //! The timers of a request: unanswered attempts, holds ending, deadline warnings and the
 //! deadline passing.
 
-use super::decision::{Decision, Target, dispatch, finish_if_all_final};
+use super::decision::{Decision, Target, dispatch, fail_if_resolution_failed, finish_if_all_final};
 use super::policy::{Now, Policy};
 use crate::events::Event;
 use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus};
@@ -45,6 +45,7 @@ pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
             TaskStatus::Failed => {}
         }
     }
+    fail_if_resolution_failed(state, &mut decision, now.at);
     finish_if_all_final(state, &mut decision, now.at);
     if state.after(&decision.events).status == RequestStatus::InProgress {
         deadline_timers(state, policy, now.at, &mut decision);

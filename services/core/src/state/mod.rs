@@ -7,7 +7,8 @@ mod task;
 
 pub use task::{Hold, TaskState, TaskStatus};
 
-use crate::events::{Event, RequestReceived};
+use crate::events::{Event, RequestReceived, Resolved};
+use crate::identifiers::IdentifierKind;
 use crate::ids::{SystemId, TaskId};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,6 +68,11 @@ pub struct RequestState {
     /// How many of `past_holds` a certificate or supplement already covers.
     covered_holds: usize,
     pub supplements: Vec<Certificate>,
+    /// Every identifier known after identity resolution, sealed; `None` until a system
+    /// found something new (the submitted ones apply).
+    pub resolved_identifiers: Option<Vec<u8>>,
+    /// What each resolving system found, in counts per kind (the latest answer of each).
+    pub resolutions: Vec<(SystemId, Vec<(IdentifierKind, u32)>)>,
 }
 
 /// When a timer set for a date fires: 12:00 UTC that day, which is that day in every time
@@ -104,6 +110,8 @@ impl RequestState {
             covered_holds: 0,
             past_holds: Vec::new(),
             supplements: Vec::new(),
+            resolved_identifiers: None,
+            resolutions: Vec::new(),
         }
     }
 
@@ -131,8 +139,13 @@ impl RequestState {
                 system_id,
                 attempt,
                 answer_by,
+                purpose,
                 ..
-            } => self.on_task(system_id, |t| t.dispatched(*attempt, *answer_by)),
+            } => self.on_task(system_id, |t| t.dispatched(*attempt, *answer_by, *purpose)),
+            Event::IdentifiersResolved(r) => self.resolved(r),
+            Event::ResolutionFailed { system_id, .. } => {
+                self.on_task(system_id, |t| t.resolution_answered(false))
+            }
             Event::AckAccepted(ack) => self.on_task(&ack.system_id, |t| t.answered(ack)),
             Event::AckRejected(_) => self.rejected_acks += 1,
             Event::RequestCompleted { at } => self.finished(RequestStatus::Completed, *at),
@@ -211,6 +224,16 @@ impl RequestState {
         }
     }
 
+    fn resolved(&mut self, r: &Resolved) {
+        self.on_task(&r.system_id, |t| t.resolution_answered(true));
+        if !r.sealed_identifiers.is_empty() {
+            self.resolved_identifiers = Some(r.sealed_identifiers.clone());
+        }
+        self.resolutions.retain(|(s, _)| *s != r.system_id);
+        self.resolutions
+            .push((r.system_id.clone(), r.found.clone()));
+    }
+
     fn finished(&mut self, status: RequestStatus, at: DateTime<Utc>) {
         self.status = status;
         self.completed_at = Some(at);
@@ -251,6 +274,11 @@ impl RequestState {
 
     pub fn task_by_id(&self, task_id: &TaskId) -> Option<&TaskState> {
         self.tasks.values().find(|t| &t.task_id == task_id)
+    }
+
+    /// Every system that resolves identifiers has answered its resolution.
+    pub fn all_resolved(&self) -> bool {
+        self.tasks.values().all(|t| !t.resolves || t.resolved)
     }
 
     pub fn all_tasks_final(&self) -> bool {

@@ -1,6 +1,6 @@
 //! One system's task within a request, and the holds running on it.
 
-use crate::events::AckAccepted;
+use crate::events::{AckAccepted, Purpose};
 use crate::ids::{SystemId, TaskId};
 use crate::inventory::PlannedTask;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -44,6 +44,13 @@ pub struct TaskState {
     pub holds: Vec<Hold>,
     /// Dispatched again after a hold ended, and not yet covered by a supplement.
     pub after_hold: bool,
+    /// The system resolves identifiers before anything is erased.
+    pub resolves: bool,
+    /// What the task's current attempt asks: resolution first (when it resolves), then
+    /// erasure.
+    pub phase: Purpose,
+    /// The system answered its resolution (found something or nothing).
+    pub resolved: bool,
 }
 
 impl TaskState {
@@ -68,10 +75,26 @@ impl TaskState {
             failure: None,
             holds: Vec::new(),
             after_hold: false,
+            resolves: t.resolves,
+            phase: if t.resolves {
+                Purpose::Resolve
+            } else {
+                Purpose::Erase
+            },
+            resolved: false,
         }
     }
 
-    pub(super) fn dispatched(&mut self, attempt: u32, answer_by: DateTime<Utc>) {
+    /// Dispatched (for the first time when `attempt` was 0); a change of purpose (erasing
+    /// after resolving) starts a new retry budget.
+    pub(super) fn dispatched(&mut self, attempt: u32, answer_by: DateTime<Utc>, purpose: Purpose) {
+        if purpose != self.phase {
+            self.budget_from = attempt;
+            self.phase = purpose;
+        }
+        if purpose == Purpose::Resolve {
+            self.resolved = false;
+        }
         self.attempt = attempt;
         self.status = TaskStatus::Pending;
         self.answer_by = Some(answer_by);
@@ -100,6 +123,12 @@ impl TaskState {
         self.after_hold = true;
         self.budget_from = self.attempt + 1;
         ended
+    }
+
+    /// The resolution was answered: nothing is awaited until the next dispatch.
+    pub(super) fn resolution_answered(&mut self, found: bool) {
+        self.answer_by = None;
+        self.resolved |= found;
     }
 
     pub(super) fn failed(&mut self, reason: &str) {

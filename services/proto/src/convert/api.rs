@@ -3,6 +3,7 @@
 use super::DecodeError;
 use crate::v1 as pb;
 use chrono::{DateTime, SecondsFormat, Utc};
+use erasure_core::events::Purpose;
 use erasure_core::retention::RuleBook;
 use erasure_core::state::{Hold, TaskState};
 use erasure_core::{RequestState, RequestStatus, TaskStatus};
@@ -56,6 +57,7 @@ impl From<&TaskState> for pb::TaskView {
             items_affected: ack.map(|a| a.items_affected).unwrap_or_default(),
             evidence_summary: ack.map(|a| a.evidence_summary.clone()).unwrap_or_default(),
             detail: ack.map(|a| a.detail.clone()).unwrap_or_default(),
+            resolving: t.phase == Purpose::Resolve && t.status == TaskStatus::Pending,
         }
     }
 }

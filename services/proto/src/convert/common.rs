@@ -2,7 +2,7 @@
 
 use super::DecodeError;
 use crate::v1 as pb;
-use erasure_core::events::Outcome;
+use erasure_core::events::{Outcome, Purpose};
 use erasure_core::{IdentifierError, IdentifierKind, Identifiers};
 
 impl From<&Identifiers> for pb::Identifiers {
@@ -73,6 +73,49 @@ impl TryFrom<pb::Outcome> for Outcome {
             pb::Outcome::FailedPermanent => Self::FailedPermanent,
         })
     }
+}
+
+impl From<Purpose> for pb::Purpose {
+    fn from(p: Purpose) -> Self {
+        match p {
+            Purpose::Erase => Self::Erase,
+            Purpose::Resolve => Self::Resolve,
+        }
+    }
+}
+
+/// A purpose field as sent (`i32`); unknown values are an error.
+pub fn purpose(value: i32) -> Result<Purpose, DecodeError> {
+    match pb::Purpose::try_from(value) {
+        Ok(pb::Purpose::Erase) => Ok(Purpose::Erase),
+        Ok(pb::Purpose::Resolve) => Ok(Purpose::Resolve),
+        Err(_) => Err(DecodeError::Field(format!("unknown purpose {value}"))),
+    }
+}
+
+/// Counts per identifier kind as the wire states them.
+pub fn kind_counts(counts: &[(IdentifierKind, u32)]) -> Vec<pb::KindCount> {
+    counts
+        .iter()
+        .map(|(kind, count)| pb::KindCount {
+            kind: kind.name().to_owned(),
+            count: *count,
+        })
+        .collect()
+}
+
+/// Counts per identifier kind from the wire; an unknown kind is an error.
+pub fn kind_counts_from(
+    counts: &[pb::KindCount],
+) -> Result<Vec<(IdentifierKind, u32)>, DecodeError> {
+    counts
+        .iter()
+        .map(|c| {
+            IdentifierKind::parse(&c.kind)
+                .map(|k| (k, c.count))
+                .ok_or_else(|| DecodeError::Field(format!("unknown identifier kind {}", c.kind)))
+        })
+        .collect()
 }
 
 /// An outcome field as sent (`i32`): unknown values and `OUTCOME_UNSPECIFIED` are errors.

@@ -21,7 +21,7 @@ mod work;
 
 pub use api::request_view;
 pub use certificate::{deadline_extension, retention_exception};
-pub use common::{outcome, raw_identifiers};
+pub use common::{kind_counts, kind_counts_from, outcome, purpose, raw_identifiers};
 pub use events::{EncodedEvent, SCHEMA_VERSION, decode_event};
 pub use time::{from_ms, ms};
 pub use work::accepted_ack;

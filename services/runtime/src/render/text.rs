@@ -32,6 +32,8 @@ pub fn task_line(t: &pb::TaskView) -> String {
     let state = match pb::TaskState::try_from(t.state).unwrap_or_default() {
         pb::TaskState::Done => outcome_name(t.outcome).to_owned(),
         pb::TaskState::Failed => format!("failed ({})", outcome_name(t.outcome)),
+        _ if t.resolving => format!("resolving (attempt {})", t.attempt),
+        _ if t.attempt == 0 => "waiting".to_owned(),
         _ => format!("pending (attempt {})", t.attempt),
     };
     let mut line = format!("  {:<12} {:<22}", t.system_id, state);

@@ -159,6 +159,7 @@ pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkO
         as_of: AS_OF.to_owned(),
         financial_year_end: "12-31".to_owned(),
         controller: String::new(),
+        purpose: 0,
     }
 }
 

@@ -1,10 +1,11 @@
 //! Domain events from their stored form.
 
 use super::super::DecodeError;
+use super::super::common::{kind_counts_from, purpose};
 use super::super::time::{date, from_ms};
 use super::encode::SCHEMA_VERSION;
 use crate::v1 as pb;
-use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived};
+use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived, Resolved};
 use erasure_core::inventory::PlannedTask;
 use erasure_core::{RequestId, SystemId, TaskId};
 use prost::Message;
@@ -41,6 +42,29 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 at: from_ms(d.at_ms),
                 not_before: from_ms(d.not_before_ms),
                 answer_by: from_ms(d.answer_by_ms),
+                purpose: purpose(d.purpose)?,
+            }
+        }
+        "IdentifiersResolved" => {
+            let r: pb::IdentifiersResolved = dec(payload, event_type)?;
+            Event::IdentifiersResolved(Resolved {
+                task_id: TaskId::new(r.task_id),
+                system_id: SystemId::new(r.system_id),
+                attempt: r.attempt,
+                found: kind_counts_from(&r.found)?,
+                sealed_identifiers: r.sealed_identifiers,
+                at: from_ms(r.at_ms),
+            })
+        }
+        "ResolutionFailed" => {
+            let f: pb::ResolutionFailed = dec(payload, event_type)?;
+            Event::ResolutionFailed {
+                task_id: TaskId::new(f.task_id),
+                system_id: SystemId::new(f.system_id),
+                attempt: f.attempt,
+                permanent: f.permanent,
+                detail: f.detail,
+                at: from_ms(f.at_ms),
             }
         }
         "AckAccepted" => {
@@ -186,6 +210,7 @@ impl From<pb::PlannedTask> for PlannedTask {
             system_id: SystemId::new(t.system_id),
             categories: t.categories,
             hold_rules: t.hold_rules,
+            resolves: t.resolves,
         }
     }
 }

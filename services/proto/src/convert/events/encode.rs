@@ -1,5 +1,6 @@
 //! Domain events to their stored form.
 
+use super::super::common::kind_counts;
 use super::super::time::ms;
 use crate::v1 as pb;
 use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived};
@@ -47,6 +48,7 @@ fn payload(event: &Event) -> Vec<u8> {
             at,
             not_before,
             answer_by,
+            purpose,
         } => pb::TaskDispatched {
             task_id: task_id.to_string(),
             system_id: system_id.to_string(),
@@ -54,6 +56,32 @@ fn payload(event: &Event) -> Vec<u8> {
             at_ms: ms(*at),
             not_before_ms: ms(*not_before),
             answer_by_ms: ms(*answer_by),
+            purpose: pb::Purpose::from(*purpose) as i32,
+        }
+        .encode_to_vec(),
+        Event::IdentifiersResolved(r) => pb::IdentifiersResolved {
+            task_id: r.task_id.to_string(),
+            system_id: r.system_id.to_string(),
+            attempt: r.attempt,
+            found: kind_counts(&r.found),
+            sealed_identifiers: r.sealed_identifiers.clone(),
+            at_ms: ms(r.at),
+        }
+        .encode_to_vec(),
+        Event::ResolutionFailed {
+            task_id,
+            system_id,
+            attempt,
+            permanent,
+            detail,
+            at,
+        } => pb::ResolutionFailed {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            attempt: *attempt,
+            permanent: *permanent,
+            detail: detail.clone(),
+            at_ms: ms(*at),
         }
         .encode_to_vec(),
         Event::AckAccepted(a) => pb::AckAccepted::from(a).encode_to_vec(),
@@ -218,6 +246,7 @@ impl From<&PlannedTask> for pb::PlannedTask {
             system_id: t.system_id.to_string(),
             categories: t.categories.clone(),
             hold_rules: t.hold_rules.clone(),
+            resolves: t.resolves,
         }
     }
 }

@@ -2,11 +2,11 @@ use super::*;
 use crate::convert::DecodeError;
 use crate::convert::time::from_ms;
 use chrono::NaiveDate;
-use erasure_core::Event;
 use erasure_core::events::{
-    AckAccepted, AckRejected, Outcome, RequestReceived, Retained, SignedAck,
+    AckAccepted, AckRejected, Outcome, Purpose, RequestReceived, Resolved, Retained, SignedAck,
 };
 use erasure_core::inventory::PlannedTask;
+use erasure_core::{Event, IdentifierKind};
 fn round_trip(e: &Event) -> Result<Event, DecodeError> {
     let stored = EncodedEvent::from(e);
     decode_event(stored.event_type, stored.version, &stored.payload)
@@ -37,6 +37,7 @@ fn every_event_round_trips() {
                 system_id: "crm".into(),
                 categories: vec!["contact".into()],
                 hold_rules: vec!["fi-kpl-vouchers".into()],
+                resolves: true,
             }],
         },
         Event::TaskDispatched {
@@ -46,6 +47,26 @@ fn every_event_round_trips() {
             at,
             not_before: at,
             answer_by: at,
+            purpose: Purpose::Resolve,
+        },
+        Event::IdentifiersResolved(Resolved {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            attempt: 1,
+            found: vec![
+                (IdentifierKind::CustomerId, 2),
+                (IdentifierKind::DeviceId, 3),
+            ],
+            sealed_identifiers: vec![8, 9],
+            at,
+        }),
+        Event::ResolutionFailed {
+            task_id: "r1/crm".into(),
+            system_id: "crm".into(),
+            attempt: 2,
+            permanent: true,
+            detail: "table customers: no such table".into(),
+            at,
         },
         Event::AckAccepted(AckAccepted {
             task_id: "r1/crm".into(),

@@ -92,6 +92,13 @@ fn exception(source: &str) -> RetentionException {
 fn proto(k: &Keys, source: &str) -> Certificate {
     Certificate {
         controller: "acme".into(),
+        resolutions: vec![erasure_proto::v1::IdentityResolution {
+            system_id: "crm".into(),
+            found: vec![erasure_proto::v1::KindCount {
+                kind: "customer_id".into(),
+                count: 2,
+            }],
+        }],
         format: CERTIFICATE_FORMAT.into(),
         request_id: "r-42".into(),
         jurisdiction: "FI".into(),
@@ -178,6 +185,7 @@ fn a_certificate_page_shows_the_request_systems_hold_extension_and_keys() {
         "GDPR Art. 17(3)(b) legal obligation",
         "complex request",
         "for controller <code>acme</code>",
+        "<code>crm</code>: 2 customer_id",
         "Original deadline</dt><dd>2026-09-09",
         "Extended deadline</dt><dd>2026-11-09",
         "2 months",
