@@ -259,3 +259,28 @@ fn a_supplement_cannot_pass_for_a_certificate() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].starts_with("coordinator signature: bad signature"));
 }
+
+#[test]
+fn the_controller_and_the_resolutions_are_readable_and_checked() {
+    let f = fixture();
+    let mut cert = certificate(&f, "r1");
+    cert.controller = "acme".into();
+    cert.resolutions = vec![erasure_proto::v1::IdentityResolution {
+        system_id: "crm".into(),
+        found: vec![erasure_proto::v1::KindCount {
+            kind: "customer_id".into(),
+            count: 2,
+        }],
+    }];
+    let json = file_json(&f, &cert);
+    let v = verify_file(&json, Some(&f.trust));
+    assert!(v.is_valid(), "{:?}", failed_checks(&v));
+    assert!(json.contains("\"controller\": \"acme\""), "{json}");
+    let edited = json.replace("\"customer_id\": 2", "\"customer_id\": 1");
+    assert_ne!(edited, json);
+    let failures = failed_checks(&verify_file(&edited, Some(&f.trust)));
+    assert!(
+        failures.len() == 1 && failures[0].contains("resolutions"),
+        "{failures:?}"
+    );
+}
