@@ -115,6 +115,38 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     Ok(())
 }
 
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A coordinator configuration, or a standalone connector's file.
+    file: PathBuf,
+    /// Also ask every connector whether its system holds what the file names (tables and
+    /// columns, a bucket).
+    #[arg(long)]
+    connect: bool,
+    /// Where a coordinator configuration's relative paths resolve (as for serve).
+    #[arg(long, env = "ERASURE_DATA_DIR", default_value = "erasure-data")]
+    data_dir: PathBuf,
+}
+
+pub async fn check(args: CheckArgs) -> Result<()> {
+    let checked = erasure_runtime::check::check(&args.file, &args.data_dir, args.connect).await?;
+    for problem in &checked.problems {
+        println!("{problem}");
+    }
+    match checked.problems.len() {
+        0 => {
+            let connected = if args.connect {
+                ", systems reached"
+            } else {
+                ""
+            };
+            println!("ok: {}{connected}", checked.what);
+            Ok(())
+        }
+        n => anyhow::bail!("{} has {n} problem(s)", args.file.display()),
+    }
+}
+
 pub fn example_data(dir: &Path) -> Result<()> {
     let what = if erasure_runtime::example::seed_into(dir)? {
         "created"

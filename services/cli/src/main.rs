@@ -114,6 +114,16 @@ enum Command {
     /// Signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Configurations.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a coordinator configuration (inventory) or a connector's file without
+    /// starting anything; exit 1 listing each problem.
+    Check(local::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +179,7 @@ async fn main() -> ExitCode {
         Command::Log(command) => transparency::run(&cli.server, command).await,
         Command::Report(args) => report::run(&cli.server, args).await,
         Command::Keys(KeysCommand::Rotate(args)) => local::rotate(args),
+        Command::Config(ConfigCommand::Check(args)) => local::check(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

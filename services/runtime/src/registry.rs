@@ -37,6 +37,11 @@ impl ConnectorConfig {
             .map_err(|e| anyhow::anyhow!("{} connector: {e}", self.kind()))
     }
 
+    /// The categories the connector can hold, with the setting declaring each.
+    pub fn held_categories(&self) -> Vec<(String, String)> {
+        self.entry().1.held_categories()
+    }
+
     /// Whether the connector can resolve identifiers.
     pub fn resolves(&self) -> bool {
         self.entry().1.resolves()

@@ -203,6 +203,13 @@ pub trait Connector: Send + Sync + 'static {
     /// [`Report::failed_retryable`] or [`Report::failed_permanent`].
     async fn erase(&self, job: &Job) -> Report;
 
+    /// Checks that the system is reachable and holds what the configuration names (tables
+    /// and columns, a bucket), changing nothing: one line per problem, naming the setting,
+    /// never a value of a person. Default: nothing to check.
+    async fn check(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Identity resolution: every identifier the system files the job's person under,
     /// changing nothing. A kind that cannot resolve answers with a permanent failure (the
     /// inventory should not declare its systems as resolving).

@@ -26,4 +26,11 @@ pub trait KindConfig {
     fn resolves(&self) -> bool {
         false
     }
+
+    /// The data categories the connector can keep under a legal hold (a table's
+    /// `category`), each with the setting that declares it. The system must declare them
+    /// too, or retention rules never reach the connector and the data is erased instead.
+    fn held_categories(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }

@@ -89,4 +89,17 @@ impl KindConfig for Config {
     fn paths(&self) -> Vec<(&'static str, PathBuf)> {
         vec![("database", self.database.clone())]
     }
+
+    fn held_categories(&self) -> Vec<(String, String)> {
+        let tables = self.tables.iter().enumerate();
+        tables
+            .filter_map(|(i, t)| {
+                let category = t.category.clone()?;
+                Some((
+                    category,
+                    format!("tables[{i}].category (table {})", t.table),
+                ))
+            })
+            .collect()
+    }
 }
