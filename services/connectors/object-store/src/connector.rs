@@ -1,51 +1,50 @@
 //! [`ObjectStoreConnector`]: templates parsed once, a store to erase from.
 
+use crate::backend::Backend;
 use crate::config::Config;
 use crate::erase;
 use crate::error::ConfigError;
 use crate::evidence;
+use crate::local::LocalBackend;
+use crate::plain::PlainBackend;
+use crate::s3::S3Backend;
 use crate::template::KeyTemplate;
 use async_trait::async_trait;
 use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};
 use object_store::ObjectStore;
-use object_store::local::LocalFileSystem;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Erases a person's objects under the configured key templates.
 #[derive(Debug, Clone)]
 pub struct ObjectStoreConnector {
-    store: Arc<dyn ObjectStore>,
+    store: Arc<dyn Backend>,
     templates: Vec<KeyTemplate>,
 }
 
 impl ObjectStoreConnector {
-    /// A local directory: `config.root` (relative to `base_dir`), created if missing.
-    /// Directories left empty by a deletion are removed too: their names are identifiers.
+    /// A local directory, `config.root` (relative to `base_dir`), created if missing;
+    /// directories left empty by a deletion are removed too, as their names are
+    /// identifiers. Or an S3 bucket, `config.s3`, its secret file relative to `base_dir`.
     pub fn new(config: Config, base_dir: &Path) -> Result<Self, ConfigError> {
-        if config.root.as_os_str().is_empty() {
-            return Err(ConfigError::NoRoot);
+        let local = !config.root.as_os_str().is_empty();
+        match (local, &config.s3) {
+            (false, None) => return Err(ConfigError::NoRoot),
+            (true, Some(_)) => return Err(ConfigError::RootAndS3),
+            _ => {}
         }
         let templates = parse_templates(&config.keys)?;
-        let root = base_dir.join(&config.root);
-        let root_error = |reason: String| ConfigError::Root {
-            path: root.clone(),
-            reason,
+        let store: Arc<dyn Backend> = match &config.s3 {
+            Some(s3) => Arc::new(S3Backend::new(s3, base_dir)?),
+            None => Arc::new(LocalBackend::new(&base_dir.join(&config.root))?),
         };
-        std::fs::create_dir_all(&root).map_err(|e| root_error(e.to_string()))?;
-        let store = LocalFileSystem::new_with_prefix(&root)
-            .map_err(|e| root_error(e.to_string()))?
-            .with_automatic_cleanup(true);
-        Ok(Self {
-            store: Arc::new(store),
-            templates,
-        })
+        Ok(Self { store, templates })
     }
 
-    /// Any `object_store` implementation (in-memory for tests; S3 later).
+    /// Any `object_store` implementation (in-memory for tests), as plain objects.
     pub fn with_store(store: Arc<dyn ObjectStore>, keys: &[String]) -> Result<Self, ConfigError> {
         Ok(Self {
-            store,
+            store: Arc::new(PlainBackend::new(store)),
             templates: parse_templates(keys)?,
         })
     }
@@ -77,6 +76,7 @@ impl Connector for ObjectStoreConnector {
         .await
         {
             Ok(outcomes) => evidence::report(job, &outcomes),
+            Err(failure) if failure.is_permanent() => Report::failed_permanent(failure.to_string()),
             Err(failure) => Report::failed_retryable(failure.to_string()),
         }
     }
@@ -98,7 +98,19 @@ impl KindConfig for Config {
         Ok(Arc::new(ObjectStoreConnector::new(self.clone(), base)?))
     }
 
+    /// The local paths only: the root directory, the S3 secret key file.
     fn paths(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![("root", self.root.clone())]
+        let mut paths = Vec::new();
+        if !self.root.as_os_str().is_empty() {
+            paths.push(("root", self.root.clone()));
+        }
+        if let Some(file) = self
+            .s3
+            .as_ref()
+            .and_then(|s| s.secret_access_key_file.clone())
+        {
+            paths.push(("s3.secret_access_key_file", file));
+        }
+        paths
     }
 }

@@ -1,21 +1,16 @@
-//! The I/O: for each template that applies to the person, list every object under its
-//! prefix, delete each, and list again; what the second listing finds is the evidence of
-//! what remains.
-//!
-//! Store errors are reported by kind only ("permission denied"): the store's own messages
-//! hold object paths, and object paths hold identifiers.
+//! The erasure, whatever the store: for each template that applies to the person, every
+//! prefix it renders to is erased by the [`Backend`] (delete everything under it, list
+//! again); what the second listing finds is the evidence of what remains.
 
+use crate::backend::{Backend, Cause, Counts, StepError};
 use crate::template::{KeyTemplate, Rendered};
 use erasure_core::{IdentifierKind, Identifiers};
-use futures::TryStreamExt;
-use object_store::path::Path;
-use object_store::{ObjectMeta, ObjectStore};
 
 /// What one template came to for one person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TemplateResult {
-    /// Objects deleted under the prefix, and objects found there afterwards.
-    Erased { deleted: u64, remaining: u64 },
+    /// Under the template's prefixes: what was deleted, and what was found afterwards.
+    Erased(Counts),
     /// The person has no identifier of this kind.
     Absent(IdentifierKind),
     /// The person's identifier of this kind cannot be used in a key.
@@ -31,100 +26,68 @@ pub struct TemplateOutcome {
     pub result: TemplateResult,
 }
 
-/// A store operation failed: retryable, as a store that cannot list is down or denies
-/// access for now, or a person must fix its permissions, and the retry shows when.
+/// A store operation failed. Retryable, as a store that cannot list is down or denies
+/// access for now, or a person must fix its permissions, and the retry shows when;
+/// permanent when the store denies what the erasure cannot do without ([`Cause::Denied`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("key template {template}: {step} failed: {kind}")]
+#[error("key template {template}: {error}")]
 pub struct StoreFailure {
     pub template: String,
-    pub step: &'static str,
-    pub kind: &'static str,
+    pub error: StepError,
+}
+
+impl StoreFailure {
+    /// Whether retrying cannot help until a person acts.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self.error.cause, Cause::Denied(_))
+    }
 }
 
 /// Applies every template to `person`: under each of its prefixes, everything is erased;
 /// a template with a value unusable in a key is reported refused (after the prefixes of
 /// its other values were erased).
 pub async fn run(
-    store: &dyn ObjectStore,
+    store: &dyn Backend,
     templates: &[KeyTemplate],
     person: &Identifiers,
     controller: Option<&str>,
 ) -> Result<Vec<TemplateOutcome>, StoreFailure> {
     let mut outcomes = Vec::with_capacity(templates.len());
     for template in templates {
-        let mut result = TemplateResult::Erased {
-            deleted: 0,
-            remaining: 0,
-        };
-        let mut refused = None;
-        for rendered in template.render(person, controller) {
-            match rendered {
-                Rendered::Absent(kind) => result = TemplateResult::Absent(kind),
-                Rendered::NoController => result = TemplateResult::NoController,
-                Rendered::Refused(kind) => refused = Some(kind),
-                Rendered::Prefix(prefix) => {
-                    let (deleted, remaining) =
-                        erase_prefix(store, &prefix).await.map_err(|(step, kind)| {
-                            StoreFailure {
-                                template: template.source().to_owned(),
-                                step,
-                                kind,
-                            }
-                        })?;
-                    if let TemplateResult::Erased {
-                        deleted: d,
-                        remaining: r,
-                    } = &mut result
-                    {
-                        *d += deleted;
-                        *r += remaining;
-                    }
-                }
-            }
-        }
         outcomes.push(TemplateOutcome {
             template: template.source().to_owned(),
-            result: refused.map_or(result, TemplateResult::Refused),
+            result: apply(store, template, person, controller).await?,
         });
     }
     Ok(outcomes)
 }
 
-type StepError = (&'static str, &'static str);
-
-/// Deletes every object under `prefix`; (deleted, found there afterwards).
-async fn erase_prefix(store: &dyn ObjectStore, prefix: &Path) -> Result<(u64, u64), StepError> {
-    let objects = list(store, prefix)
-        .await
-        .map_err(|kind| ("listing", kind))?;
-    let mut deleted = 0;
-    for object in &objects {
-        match store.delete(&object.location).await {
-            Ok(()) => deleted += 1,
-            // Gone meanwhile (a concurrent erasure): not ours to count, and not left over.
-            Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(("deleting", error_kind(&e))),
+async fn apply(
+    store: &dyn Backend,
+    template: &KeyTemplate,
+    person: &Identifiers,
+    controller: Option<&str>,
+) -> Result<TemplateResult, StoreFailure> {
+    let mut result = TemplateResult::Erased(Counts::default());
+    let mut refused = None;
+    for rendered in template.render(person, controller) {
+        match rendered {
+            Rendered::Absent(kind) => result = TemplateResult::Absent(kind),
+            Rendered::NoController => result = TemplateResult::NoController,
+            Rendered::Refused(kind) => refused = Some(kind),
+            Rendered::Prefix(prefix) => {
+                let counts = store
+                    .erase_prefix(&prefix)
+                    .await
+                    .map_err(|error| StoreFailure {
+                        template: template.source().to_owned(),
+                        error,
+                    })?;
+                if let TemplateResult::Erased(total) = &mut result {
+                    *total += counts;
+                }
+            }
         }
     }
-    let left = list(store, prefix)
-        .await
-        .map_err(|kind| ("listing again", kind))?;
-    Ok((deleted, left.len() as u64))
-}
-
-async fn list(store: &dyn ObjectStore, prefix: &Path) -> Result<Vec<ObjectMeta>, &'static str> {
-    let listing = store.list(Some(prefix)).try_collect().await;
-    listing.map_err(|e| error_kind(&e))
-}
-
-/// The kind of a store error, without its message.
-pub fn error_kind(error: &object_store::Error) -> &'static str {
-    match error {
-        object_store::Error::NotFound { .. } => "not found",
-        object_store::Error::PermissionDenied { .. } => "permission denied",
-        object_store::Error::Unauthenticated { .. } => "unauthenticated",
-        object_store::Error::InvalidPath { .. } => "invalid path",
-        object_store::Error::NotSupported { .. } => "not supported",
-        _ => "storage error",
-    }
+    Ok(refused.map_or(result, TemplateResult::Refused))
 }

@@ -59,6 +59,7 @@ fn invalid_configurations_are_refused() {
     let build = |root: &str, keys: &[&str]| {
         let config = Config {
             root: root.into(),
+            s3: None,
             keys: keys.iter().map(|k| (*k).to_owned()).collect(),
         };
         ObjectStoreConnector::new(config, base.path()).map(drop)

@@ -29,6 +29,7 @@ fn uploads() -> (tempfile::TempDir, ObjectStoreConnector, String) {
     }
     let config = Config {
         root: "uploads".into(),
+        s3: None,
         keys: vec!["clients/{controller}/by-email/{email}/".into()],
     };
     let connector = ObjectStoreConnector::new(config, dir.path()).expect("valid");

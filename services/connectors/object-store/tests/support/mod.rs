@@ -1,8 +1,11 @@
 //! A camera archive in a temporary directory: per person, pictures and a nested clip under
 //! `customers/<customer id>/`, and an upload under `by-email/<e-mail>/`. Seeded and
 //! counted with `std::fs`, never through the connector.
+//! [`s3`]: a bucket of its own per test on the S3 test server, for the S3 tests.
 
 #![allow(dead_code)]
+
+pub mod s3;
 
 use async_trait::async_trait;
 use erasure_connector_object_store::{Config, ObjectStoreConnector};
