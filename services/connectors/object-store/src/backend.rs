@@ -17,7 +17,14 @@ use std::ops::AddAssign;
 pub trait Backend: std::fmt::Debug + Send + Sync {
     /// Deletes everything under `prefix` (keys starting with `prefix/`), then lists it again.
     async fn erase_prefix(&self, prefix: &Path) -> Result<Counts, StepError>;
+
+    /// Lists under a prefix that names nobody, changing nothing: the store is reachable and
+    /// grants what the erasure needs to list (`erasure config check --connect`).
+    async fn probe(&self) -> Result<(), StepError>;
 }
+
+/// The prefix [`Backend::probe`] lists: no key template can render it.
+pub const PROBE_PREFIX: &str = "erasure-config-check-probe";
 
 /// What erasing under one or more prefixes came to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

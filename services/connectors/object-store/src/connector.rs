@@ -63,6 +63,13 @@ impl Connector for ObjectStoreConnector {
         "object-store"
     }
 
+    async fn check(&self) -> Vec<String> {
+        match self.store.probe().await {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![format!("connector: the store: {e}")],
+        }
+    }
+
     async fn erase(&self, job: &Job) -> Report {
         if !job.holds.is_empty() {
             return Report::failed_permanent(cannot_restrict(job));

@@ -43,6 +43,13 @@ impl LocalBackend {
 
 #[async_trait]
 impl Backend for LocalBackend {
+    async fn probe(&self) -> Result<(), StepError> {
+        match std::fs::read_dir(&self.root) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(StepError::failed("listing the root", kind(&e))),
+        }
+    }
+
     async fn erase_prefix(&self, prefix: &object_store::path::Path) -> Result<Counts, StepError> {
         let root = self.root.clone();
         let parts: Vec<String> = prefix.parts().map(|p| p.as_ref().to_owned()).collect();

@@ -24,6 +24,14 @@ impl PlainBackend {
 
 #[async_trait]
 impl Backend for PlainBackend {
+    async fn probe(&self) -> Result<(), StepError> {
+        let prefix = Path::from(crate::backend::PROBE_PREFIX);
+        list(self.store.as_ref(), &prefix)
+            .await
+            .map(|_| ())
+            .map_err(|kind| StepError::failed("listing", kind))
+    }
+
     async fn erase_prefix(&self, prefix: &Path) -> Result<Counts, StepError> {
         let store = self.store.as_ref();
         let objects = list(store, prefix)

@@ -66,6 +66,16 @@ impl S3Backend {
 
 #[async_trait]
 impl Backend for S3Backend {
+    async fn probe(&self) -> Result<(), StepError> {
+        let key_prefix = format!("{}{}/", self.prefix, crate::backend::PROBE_PREFIX);
+        match self.versions.list(&key_prefix).await {
+            Err(S3Error::NotImplemented) => self.plain.probe().await,
+            listed => listed
+                .map(|_| ())
+                .map_err(|e| e.at("listing versions", LIST_VERSIONS)),
+        }
+    }
+
     async fn erase_prefix(&self, prefix: &Path) -> Result<Counts, StepError> {
         let key_prefix = format!("{}{prefix}/", self.prefix);
         let found = match self.versions.list(&key_prefix).await {
