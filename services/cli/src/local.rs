@@ -8,7 +8,7 @@ use erasure_runtime::keys::{self, Rotation};
 use erasure_runtime::serve::{self, ServeOptions};
 use erasure_runtime::signal::shutdown_signal;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -147,12 +147,48 @@ pub async fn check(args: CheckArgs) -> Result<()> {
     }
 }
 
-pub fn example_data(dir: &Path) -> Result<()> {
-    let what = if erasure_runtime::example::seed_into(dir)? {
-        "created"
-    } else {
-        "already there"
+#[derive(Debug, clap::Args)]
+pub struct ExampleArgs {
+    dir: PathBuf,
+    /// Also create the customer register in this PostgreSQL database (the distributed
+    /// example's CRM).
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
+    /// Also create the camera pictures in a versioned bucket of this S3 endpoint (the
+    /// distributed example's cameras); credentials from AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY.
+    #[arg(long, value_name = "ENDPOINT")]
+    s3: Option<String>,
+    #[arg(long, default_value = "cameras")]
+    s3_bucket: String,
+}
+
+pub async fn example_data(args: ExampleArgs) -> Result<()> {
+    let said = |created: bool, place: &str| {
+        let what = if created { "created" } else { "already there" };
+        println!("example data {what} in {place}");
     };
-    println!("example data {what} in {}", dir.display());
+    said(
+        erasure_runtime::example::seed_into(&args.dir)?,
+        &args.dir.display().to_string(),
+    );
+    if let Some(url) = &args.postgres {
+        said(
+            erasure_runtime::example::postgres::seed_crm(url).await?,
+            "PostgreSQL (crm)",
+        );
+    }
+    if let Some(endpoint) = args.s3 {
+        let env = |name: &str| std::env::var(name).unwrap_or_else(|_| "erasure-example".into());
+        let target = erasure_runtime::example::s3::Target {
+            endpoint,
+            bucket: args.s3_bucket.clone(),
+            region: "us-east-1".into(),
+            access_key_id: env("AWS_ACCESS_KEY_ID"),
+            secret_access_key: env("AWS_SECRET_ACCESS_KEY"),
+        };
+        let created = erasure_runtime::example::s3::seed_cameras(&target).await?;
+        said(created, &format!("S3 bucket {}", args.s3_bucket));
+    }
     Ok(())
 }

@@ -85,7 +85,7 @@ enum Command {
     #[command(subcommand)]
     Explain(explain::Explain),
     /// Create the example systems' data (crm, billing, telemetry, support, cameras, uploads) in DIR.
-    ExampleData { dir: PathBuf },
+    ExampleData(local::ExampleArgs),
     /// Measure: submit many requests and report throughput and latency (use --release).
     Load(load::LoadArgs),
     /// Verify a certificate or supplement file offline, or two tree heads (--tree-heads).
@@ -161,7 +161,7 @@ async fn main() -> ExitCode {
             html,
             output,
         } => client::certificate(&cli.server, id, supplement, html, output).await,
-        Command::ExampleData { dir } => local::example_data(&dir),
+        Command::ExampleData(args) => local::example_data(args).await,
         Command::Load(args) => load::run(&cli.server, args).await,
         Command::Verify {
             file,

@@ -1,37 +1,20 @@
 //! The example systems' data: a small smart-home operator's customer register, camera
 //! pictures, sensor readings and invoices, created in the data directory on first start.
+//!
+//! - this module: SQLite databases and local directories ([`seed`], [`seed_into`]);
+//! - [`postgres`]: the customer register in a PostgreSQL database;
+//! - [`s3`]: the camera pictures in an S3 bucket (versioned);
+//! - `people`: the example people, the same in every system.
+
+mod people;
+pub mod postgres;
+pub mod s3;
+
+pub use people::PEOPLE;
 
 use anyhow::{Context, Result};
 use rusqlite::{Connection, params};
 use std::path::Path;
-
-/// An example person: (customer number, name, e-mail, phone).
-pub const PEOPLE: [(&str, &str, &str, &str); 4] = [
-    (
-        "C-1001",
-        "Aino Virtanen",
-        "aino.virtanen@example.com",
-        "+358401234567",
-    ),
-    (
-        "C-1002",
-        "Mikko Korhonen",
-        "mikko.korhonen@example.com",
-        "+358409876543",
-    ),
-    (
-        "C-1003",
-        "Lena Schmidt",
-        "lena.schmidt@example.de",
-        "+4915112345678",
-    ),
-    (
-        "C-1004",
-        "Oskar Nieminen",
-        "oskar.nieminen@example.com",
-        "+358451112223",
-    ),
-];
 
 /// Creates the example data under `dir/example` unless it is there already.
 /// Returns whether it was created.
