@@ -1,49 +1,117 @@
-//! [`SqlConnector`]: the configuration validated once, each job run on the blocking pool.
+//! [`SqlConnector`]: the configuration validated once; each job checked against the plan
+//! ([`crate::scope`]) and run on SQLite (on the blocking pool, one transaction) or on
+//! PostgreSQL (async, in batches: [`crate::pg_backend`]).
 
-use crate::config::Config;
+use crate::config::{Action, Config, Replacement};
 use crate::error::ConfigError;
 use crate::evidence;
 use crate::execute;
+use crate::hash::Hasher;
+use crate::notes;
+use crate::pg_backend::Postgres;
 use crate::plan::Plan;
-use crate::result::Failure;
+use crate::scope;
 use async_trait::async_trait;
 use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Erases a person from the configured tables of one SQLite database.
+/// Erases a person from the configured tables of one SQLite or PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct SqlConnector {
-    database: PathBuf,
-    busy_timeout: Duration,
+    backend: Backend,
     plan: Arc<Plan>,
+    hasher: Option<Arc<Hasher>>,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite {
+        database: PathBuf,
+        busy_timeout: Duration,
+    },
+    Postgres(Arc<Postgres>),
+}
+
+/// Settings that only PostgreSQL reads, and whether each is given.
+fn postgres_only(config: &Config) -> [(&'static str, bool); 5] {
+    [
+        ("password_file", config.password_file.is_some()),
+        ("pool_size", config.pool_size.is_some()),
+        ("batch_size", config.batch_size.is_some()),
+        ("progress_schema", config.progress_schema.is_some()),
+        ("vacuum_every_secs", config.vacuum_every_secs.is_some()),
+    ]
 }
 
 impl SqlConnector {
-    /// Validates `config` (names, identifier kinds, joins, cycles); a relative `database`
-    /// resolves against `base_dir`. The database is not opened here: it may be down now
-    /// and up when work arrives, and each job reports its own failure.
+    /// Validates `config` (the database settings, names, identifier kinds, joins, cycles)
+    /// and reads its key and password files; relative paths resolve against `base_dir`.
+    /// The database is not reached here: it may be down now and up when work arrives,
+    /// and each job reports its own failure.
     pub fn new(config: Config, base_dir: &Path) -> Result<Self, ConfigError> {
-        if config.database.as_os_str().is_empty() {
-            return Err(ConfigError::NoDatabase);
-        }
+        let sqlite = !config.database.as_os_str().is_empty();
+        let backend = match (sqlite, &config.url) {
+            (false, None) => return Err(ConfigError::NoDatabase),
+            (true, Some(_)) => return Err(ConfigError::DatabaseAndUrl),
+            (true, None) => {
+                if let Some((key, _)) = postgres_only(&config).into_iter().find(|(_, set)| *set) {
+                    return Err(ConfigError::PostgresOnly { key });
+                }
+                Backend::Sqlite {
+                    database: base_dir.join(&config.database),
+                    busy_timeout: Duration::from_millis(config.busy_timeout_ms),
+                }
+            }
+            (false, Some(url)) => {
+                Backend::Postgres(Arc::new(Postgres::new(&config, url, base_dir)?))
+            }
+        };
         let plan = Plan::new(&config)?;
+        let hasher = hasher(&config, &plan, base_dir)?;
         Ok(Self {
-            database: base_dir.join(&config.database),
-            busy_timeout: Duration::from_millis(config.busy_timeout_ms),
+            backend,
             plan: Arc::new(plan),
+            hasher: hasher.map(Arc::new),
         })
     }
 
-    /// The database file, resolved.
+    /// The SQLite database file, resolved; empty for a PostgreSQL connector.
     pub fn database(&self) -> &Path {
-        &self.database
+        match &self.backend {
+            Backend::Sqlite { database, .. } => database,
+            Backend::Postgres(_) => Path::new(""),
+        }
     }
 
     /// The tables in processing order.
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    async fn erase_sqlite(&self, job: &Job, database: &Path, timeout: Duration) -> Report {
+        let (database, plan) = (database.to_owned(), Arc::clone(&self.plan));
+        let (owned, hasher) = (job.clone(), self.hasher.clone());
+        let run = move || execute::run(&database, timeout, &plan, &owned, hasher.as_deref());
+        match tokio::task::spawn_blocking(run).await {
+            Ok(Ok(done)) => evidence::report_with(job, &done.results, &notes::sqlite(&done)),
+            Ok(Err(failure)) => failure.into_report(),
+            Err(_) => Report::failed_retryable("the erasure task was cancelled or panicked"),
+        }
+    }
+}
+
+/// The hash key, read when a column is anonymised by hash; refused without a key file.
+fn hasher(config: &Config, plan: &Plan, base: &Path) -> Result<Option<Hasher>, ConfigError> {
+    let hashing = plan.steps.iter().find(|s| match &s.action {
+        Action::Anonymise(columns) => columns.iter().any(|c| c.with == Replacement::Hash),
+        Action::Delete => false,
+    });
+    match (&config.hash_key_file, hashing) {
+        (Some(file), _) => Ok(Some(Hasher::load(&base.join(file))?)),
+        (None, Some(step)) => Err(ConfigError::NoHashKey(step.table.clone())),
+        (None, None) => Ok(None),
     }
 }
 
@@ -54,28 +122,15 @@ impl Connector for SqlConnector {
     }
 
     async fn erase(&self, job: &Job) -> Report {
-        if let Some(rule) = job.holds.iter().find(|r| {
-            !self
-                .plan
-                .steps
-                .iter()
-                .any(|s| s.hold.as_ref().is_some_and(|h| h.category == r.category))
-        }) {
-            // The law may force keeping these items, and no table says where they are: erasing
-            // blindly could destroy what must be kept. A person must fix the configuration.
-            return Report::failed_permanent(format!(
-                "rule {} holds category {}, but no table of this connector declares that category; set `category`, `reference_date` and `restrict` on the tables that hold it",
-                rule.id, rule.category
-            ));
+        if let Err(refused) = scope::check(&self.plan, job) {
+            return refused.into_report();
         }
-        let (database, timeout) = (self.database.clone(), self.busy_timeout);
-        let (plan, owned) = (Arc::clone(&self.plan), job.clone());
-        let run = move || execute::run(&database, timeout, &plan, &owned);
-        match tokio::task::spawn_blocking(run).await {
-            Ok(Ok(results)) => evidence::report(job, &results),
-            Ok(Err(Failure::Retryable(detail))) => Report::failed_retryable(detail),
-            Ok(Err(Failure::Permanent(detail))) => Report::failed_permanent(detail),
-            Err(_) => Report::failed_retryable("the erasure task was cancelled or panicked"),
+        match &self.backend {
+            Backend::Sqlite {
+                database,
+                busy_timeout,
+            } => self.erase_sqlite(job, database, *busy_timeout).await,
+            Backend::Postgres(pg) => pg.erase(&self.plan, job, self.hasher.as_deref()).await,
         }
     }
 }
@@ -87,7 +142,18 @@ impl KindConfig for Config {
     }
 
     fn paths(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![("database", self.database.clone())]
+        let files = [
+            (
+                "database",
+                Some(&self.database).filter(|d| !d.as_os_str().is_empty()),
+            ),
+            ("password_file", self.password_file.as_ref()),
+            ("hash_key_file", self.hash_key_file.as_ref()),
+        ];
+        let given = files
+            .into_iter()
+            .filter_map(|(key, path)| Some((key, path?.clone())));
+        given.collect()
     }
 
     fn held_categories(&self) -> Vec<(String, String)> {

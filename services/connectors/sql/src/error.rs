@@ -4,8 +4,36 @@
 /// Why a configuration was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// Neither `database` nor `url`. The message names `database` only: most
+    /// configurations are SQLite files.
     #[error("the sql connector needs a `database`")]
     NoDatabase,
+    #[error("the sql connector takes a `database` (SQLite) or a `url` (PostgreSQL), not both")]
+    DatabaseAndUrl,
+    #[error("`{key}` applies to PostgreSQL only (a `url`), not to a SQLite `database`")]
+    PostgresOnly { key: &'static str },
+    #[error("`url` is not a PostgreSQL URL (postgres://user@host:port/database): {0}")]
+    BadUrl(String),
+    #[error(
+        "`url` holds a password: put it in a file named by `password_file` instead, so that it stays out of the inventory and of logs"
+    )]
+    PasswordInUrl,
+    #[error("{key} {path}: {why}")]
+    File {
+        key: &'static str,
+        path: String,
+        why: String,
+    },
+    #[error("`{key}` must be at least 1")]
+    Zero { key: &'static str },
+    #[error("cannot create the connection pool: {0}")]
+    Pool(String),
+    #[error(
+        "table {0}: a column is anonymised with `hash = true`, but the connector has no `hash_key_file`"
+    )]
+    NoHashKey(String),
+    #[error("table {table}: `anonymise` lists column {column} twice")]
+    DuplicateAnonymised { table: String, column: String },
     #[error("the sql connector needs at least one table")]
     NoTables,
     #[error(

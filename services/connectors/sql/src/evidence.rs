@@ -5,23 +5,47 @@
 //! contracts: 1 anonymised; 0 remain`. Tables where nothing was found are listed too: that
 //! they were checked is evidence. Rows kept under a rule make the outcome `Retained`, with
 //! one [`Retained`] per rule.
+//!
+//! [`Notes`] add what depends on the database: how it keeps deleted rows (SQLite's
+//! `secure_delete`; PostgreSQL's dead tuples until `VACUUM`) and how the work was cut into
+//! transactions. A PostgreSQL run that failed after committing some batches still says
+//! what those did ([`partial`]).
+
+mod document;
 
 use crate::config::Action;
-use crate::result::TableResult;
+use crate::result::{Failure, TableResult};
+use document::{document_value, ordered};
 use erasure_connector_sdk::{Job, Report};
 use erasure_core::events::{Outcome, Retained};
-use serde_json::json;
+use serde_json::{Map, Value, json};
+
+/// What the evidence says besides the counts. Never personal data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Notes {
+    /// Appended to the summary, after `; `.
+    pub summary: Option<String>,
+    /// More fields of the evidence document.
+    pub fields: Map<String, Value>,
+}
+
+/// The report of a committed run, without [`Notes`].
+pub fn report(job: &Job, results: &[TableResult]) -> Report {
+    report_with(job, results, &Notes::default())
+}
 
 /// The report of a committed run. Rows still selected after a delete (beyond the held
 /// ones) make it a retryable failure (something, such as a trigger, put them back); the
 /// next attempt tries again.
-pub fn report(job: &Job, results: &[TableResult]) -> Report {
+pub fn report_with(job: &Job, results: &[TableResult], notes: &Notes) -> Report {
     let deleted: u64 = results.iter().map(|r| r.deleted).sum();
     let anonymised: u64 = results.iter().map(|r| r.anonymised).sum();
     let restricted: u64 = results.iter().map(TableResult::restricted_rows).sum();
     let remaining: u64 = results.iter().filter_map(|r| r.remaining).sum();
-    let summary = summary(results, remaining);
-    let evidence = document(job, results, remaining);
+    let summary = noted(summary(results, remaining), notes);
+    let mut doc = document_value(job, results, &notes.fields);
+    doc.insert("remaining".into(), json!(remaining));
+    let evidence = Value::Object(doc).to_string().into_bytes();
     let retained = retained(job, results);
     let mut report = if retained.is_empty() {
         Report::from_counts(deleted, anonymised, summary, evidence)
@@ -57,10 +81,38 @@ pub fn retained(job: &Job, results: &[TableResult]) -> Vec<Retained> {
         .collect()
 }
 
-fn ordered(results: &[TableResult]) -> Vec<&TableResult> {
-    let mut ordered: Vec<&TableResult> = results.iter().collect();
-    ordered.sort_by_key(|r| r.position);
-    ordered
+/// A failed run that had committed some work (PostgreSQL batches): the failure, with a
+/// summary and evidence of what is done, so that nothing is half-erased unreported. The
+/// tables listed are those where something was committed.
+pub fn partial(job: &Job, results: &[TableResult], notes: &Notes, failure: &Failure) -> Report {
+    let (mut report, detail) = match failure {
+        Failure::Retryable(detail) => (Report::failed_retryable(detail), detail),
+        Failure::Permanent(detail) => (Report::failed_permanent(detail), detail),
+    };
+    let done: Vec<TableResult> = results
+        .iter()
+        .filter(|r| r.deleted + r.anonymised > 0)
+        .cloned()
+        .collect();
+    if done.is_empty() {
+        return report;
+    }
+    let lines: Vec<String> = ordered(&done).into_iter().map(table_line).collect();
+    let summary = format!("not finished, done so far: {}", lines.join("; "));
+    let mut doc = document_value(job, &done, &notes.fields);
+    doc.insert("completed".into(), json!(false));
+    doc.insert("failure".into(), json!(detail));
+    report.items_affected = done.iter().map(|r| r.deleted + r.anonymised).sum();
+    report.evidence_summary = noted(summary, notes);
+    report.evidence = Value::Object(doc).to_string().into_bytes();
+    report
+}
+
+fn noted(summary: String, notes: &Notes) -> String {
+    match &notes.summary {
+        Some(note) => format!("{summary}; {note}"),
+        None => summary,
+    }
 }
 
 /// One line a person can read.
@@ -94,39 +146,9 @@ fn table_line(r: &TableResult) -> String {
 /// and rules, table and column names, dates of retention and numbers; never a value from a
 /// row.
 pub fn document(job: &Job, results: &[TableResult], remaining: u64) -> Vec<u8> {
-    let tables: Vec<serde_json::Value> = ordered(results).into_iter().map(table_entry).collect();
-    let doc = json!({
-        "format": "erasure-evidence/sql/v1",
-        "request_id": job.request_id,
-        "system_id": job.system_id.as_str(),
-        "attempt": job.attempt,
-        "as_of": job.as_of.to_string(),
-        "tables": tables,
-        "remaining": remaining,
-    });
-    doc.to_string().into_bytes()
-}
-
-fn table_entry(r: &TableResult) -> serde_json::Value {
-    let mut entry = match &r.action {
-        Action::Delete => json!({
-            "table": r.table, "action": "delete", "deleted": r.deleted, "remaining": r.remaining,
-        }),
-        Action::Anonymise(columns) => json!({
-            "table": r.table, "action": "anonymise", "columns": columns, "anonymised": r.anonymised,
-        }),
-    };
-    if let (Some(category), Some(fields)) = (&r.category, entry.as_object_mut()) {
-        let holds: Vec<serde_json::Value> = r
-            .restricted
-            .iter()
-            .map(|k| json!({ "rule_id": k.rule_id, "items": k.items, "retained_until": k.retained_until.to_string() }))
-            .collect();
-        fields.insert("category".into(), json!(category));
-        fields.insert("restricted".into(), json!(r.restricted_rows()));
-        fields.insert("holds".into(), json!(holds));
-    }
-    entry
+    let mut doc = document_value(job, results, &Map::new());
+    doc.insert("remaining".into(), json!(remaining));
+    Value::Object(doc).to_string().into_bytes()
 }
 
 #[cfg(test)]

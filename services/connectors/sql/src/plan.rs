@@ -7,15 +7,19 @@
 //!
 //! A table with a `category` gets a [`Hold`] (checked in `hold`): it must be a `match`
 //! table, so it sits at depth 0 and its kept rows stay findable on a later erasure.
+//! Names of tables, columns and schemas must be plain identifiers (`names`).
 
 mod hold;
+mod names;
 
-use crate::config::{Action, Config, Table};
+use crate::config::{Action, Anonymised, Config, Table};
 use crate::error::ConfigError;
 use erasure_core::IdentifierKind;
+use names::check_name;
 use std::collections::BTreeMap;
 
 pub use hold::Hold;
+pub use names::is_plain_identifier;
 
 /// How the person's rows of one table are found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,27 +87,6 @@ impl Plan {
     }
 }
 
-/// Whether `name` is a plain SQL identifier. Identifiers are quoted in SQL anyway; this
-/// keeps configuration typos and injection attempts out of it altogether.
-pub fn is_plain_identifier(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    let first_ok = bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-    first_ok && name.len() <= 63 && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-fn check_name(what: impl FnOnce() -> String, name: &str) -> Result<(), ConfigError> {
-    if is_plain_identifier(name) {
-        Ok(())
-    } else {
-        Err(ConfigError::InvalidName {
-            what: what(),
-            name: name.to_owned(),
-        })
-    }
-}
-
 fn index_tables(tables: &[Table]) -> Result<BTreeMap<&str, &Table>, ConfigError> {
     let mut index = BTreeMap::new();
     for table in tables {
@@ -141,10 +124,27 @@ fn check_table(table: &Table, tables: &BTreeMap<&str, &Table>) -> Result<(), Con
         column(tenant)?;
     }
     if let Action::Anonymise(columns) = &table.action {
-        if columns.is_empty() {
-            return Err(ConfigError::EmptyAnonymise(name.clone()));
+        check_anonymised(name, columns)?;
+    }
+    Ok(())
+}
+
+/// At least one column, each a plain name, none twice.
+fn check_anonymised(table: &str, columns: &[Anonymised]) -> Result<(), ConfigError> {
+    if columns.is_empty() {
+        return Err(ConfigError::EmptyAnonymise(table.to_owned()));
+    }
+    for (i, c) in columns.iter().enumerate() {
+        check_name(|| format!("column of table {table}"), &c.column)?;
+        if columns[..i]
+            .iter()
+            .any(|earlier| earlier.column == c.column)
+        {
+            return Err(ConfigError::DuplicateAnonymised {
+                table: table.to_owned(),
+                column: c.column.clone(),
+            });
         }
-        columns.iter().try_for_each(|c| column(c))?;
     }
     Ok(())
 }

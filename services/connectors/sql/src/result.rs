@@ -2,6 +2,7 @@
 
 use crate::config::Action;
 use crate::plan::Step;
+use erasure_connector_sdk::Report;
 use erasure_core::events::Retained;
 
 /// What happened in one table.
@@ -48,4 +49,14 @@ impl TableResult {
 pub enum Failure {
     Retryable(String),
     Permanent(String),
+}
+
+impl Failure {
+    /// The failure as a report, with nothing done.
+    pub fn into_report(self) -> Report {
+        match self {
+            Self::Retryable(detail) => Report::failed_retryable(detail),
+            Self::Permanent(detail) => Report::failed_permanent(detail),
+        }
+    }
 }

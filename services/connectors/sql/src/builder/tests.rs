@@ -1,6 +1,10 @@
 use super::*;
 use crate::config::Action;
+use crate::plan::{Hold, Selection};
 use erasure_core::IdentifierKind::{CustomerId, Email, Phone};
+use erasure_core::Identifiers;
+
+const SQLITE: Dialect = Dialect::Sqlite;
 
 fn person(email: Option<&str>, phone: Option<&str>, customer_id: Option<&str>) -> Identifiers {
     let values = [(Email, email), (Phone, phone), (CustomerId, customer_id)];
@@ -36,7 +40,11 @@ fn values(statement: &Statement) -> Vec<&str> {
 #[test]
 fn a_match_binds_each_identifier_the_person_has() {
     let everyone = person(Some("a@b.fi"), Some("+35840111222"), Some("C-1"));
-    let statement = delete(&step("customers", customers()), &Subject::person(&everyone));
+    let statement = delete(
+        &step("customers", customers()),
+        &Subject::person(&everyone),
+        SQLITE,
+    );
     assert_eq!(
         statement.sql,
         r#"DELETE FROM "customers" WHERE ("email" = ?1 OR "phone" = ?2 OR "customer_number" = ?3)"#
@@ -49,6 +57,7 @@ fn kinds_the_person_lacks_are_skipped() {
     let statement = delete(
         &step("customers", customers()),
         &Subject::person(&person(None, None, Some("C-1"))),
+        SQLITE,
     );
     assert_eq!(
         statement.sql,
@@ -63,6 +72,7 @@ fn a_table_matching_none_of_the_persons_kinds_selects_nothing() {
     let statement = delete(
         &step("sms_log", only_phone),
         &Subject::person(&person(Some("a@b.fi"), None, None)),
+        SQLITE,
     );
     assert_eq!(statement.sql, r#"DELETE FROM "sms_log" WHERE 1 = 0"#);
     assert!(statement.params.is_empty());
@@ -80,6 +90,7 @@ fn joins_nest_as_subqueries_down_to_the_match() {
     let statement = count(
         &step("readings", readings),
         &Subject::person(&person(None, None, Some("C-1"))),
+        SQLITE,
     );
     assert_eq!(
         statement.sql,
@@ -96,11 +107,12 @@ fn anonymising_touches_only_rows_with_something_left_to_clear() {
         references: "id".into(),
         parent: Box::new(Selection::Match(vec![("email".into(), Email)])),
     };
-    let columns = ["holder_name".to_owned(), "billing_address".to_owned()];
+    let columns = ["holder_name".into(), "billing_address".into()];
     let statement = anonymise(
         &step("contracts", contracts),
         &columns,
         &Subject::person(&person(Some("a@b.fi"), None, None)),
+        SQLITE,
     );
     assert_eq!(
         statement.sql,
@@ -115,6 +127,7 @@ fn values_never_enter_the_sql_text_or_debug_output() {
     let statement = delete(
         &step("customers", customers()),
         &Subject::person(&person(None, None, Some(hostile))),
+        SQLITE,
     );
     assert!(!statement.sql.contains(hostile));
     assert_eq!(values(&statement), [hostile]);
@@ -140,6 +153,8 @@ fn the_hold_decision_reads_rowid_date_and_one_flag_per_condition() {
         &step("invoices", invoices),
         &invoices_hold(),
         &Subject::person(&person(None, None, Some("C-1"))),
+        SQLITE,
+        None,
     );
     assert_eq!(
         statement.sql,
@@ -151,15 +166,15 @@ fn the_hold_decision_reads_rowid_date_and_one_flag_per_condition() {
 #[test]
 fn row_statements_bind_only_the_rowid() {
     assert_eq!(
-        restrict_row("invoices", &invoices_hold()),
+        restrict_row("invoices", &invoices_hold(), SQLITE),
         r#"UPDATE "invoices" SET "restricted" = 1 WHERE rowid = ?1"#
     );
     assert_eq!(
-        delete_row("invoices"),
+        delete_row("invoices", SQLITE),
         r#"DELETE FROM "invoices" WHERE rowid = ?1"#
     );
     assert_eq!(
-        anonymise_row("invoices", &["name".to_owned(), "address".to_owned()]),
+        anonymise_row("invoices", &["name".into(), "address".into()], SQLITE),
         r#"UPDATE "invoices" SET "name" = NULL, "address" = NULL WHERE rowid = ?1 AND ("name" IS NOT NULL OR "address" IS NOT NULL)"#
     );
 }
@@ -168,7 +183,7 @@ fn row_statements_bind_only_the_rowid() {
 fn quoting_doubles_embedded_quotes() {
     assert_eq!(quote("customers"), r#""customers""#);
     assert_eq!(quote(r#"we"ird"#), r#""we""ird""#);
-    assert_eq!(placeholder(12), "?12");
+    assert_eq!(SQLITE.placeholder(12), "?12");
 }
 
 #[test]
@@ -182,13 +197,17 @@ fn a_tenant_table_binds_the_controller_and_matches_nothing_without_one() {
         identifiers: &ids,
         controller: Some("acme"),
     };
-    let statement = delete(&step("respondents", customers.clone()), &acme);
+    let statement = delete(&step("respondents", customers.clone()), &acme, SQLITE);
     assert_eq!(
         statement.sql,
         r#"DELETE FROM "respondents" WHERE ("email" = ?1) AND "client_id" = ?2"#
     );
     assert_eq!(values(&statement), ["a@b.fi", "acme"]);
-    let nobody = delete(&step("respondents", customers), &Subject::person(&ids));
+    let nobody = delete(
+        &step("respondents", customers),
+        &Subject::person(&ids),
+        SQLITE,
+    );
     assert_eq!(nobody.sql, r#"DELETE FROM "respondents" WHERE 1 = 0"#);
     assert!(nobody.params.is_empty());
 }

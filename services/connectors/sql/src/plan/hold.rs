@@ -1,7 +1,7 @@
 //! A table's legal-hold settings (`category`, `reference_date`, `restrict`, `conditions`),
 //! checked: all or nothing, plain names, a column of its own for the marker.
 
-use super::check_name;
+use super::names::check_name;
 use crate::config::{Action, Table};
 use crate::error::ConfigError;
 
@@ -116,7 +116,7 @@ fn check_columns(table: &str, hold: &Hold, action: &Action) -> Result<(), Config
         ("reference_date", &hold.reference_date),
         ("restrict", &hold.restrict),
     ] {
-        if cleared.contains(column) {
+        if cleared.iter().any(|c| &c.column == column) {
             return Err(ConfigError::AnonymisedHoldColumn {
                 table: table.to_owned(),
                 column: column.clone(),

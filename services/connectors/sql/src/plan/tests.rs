@@ -39,6 +39,13 @@ fn joined(table: &str, column: &str, references: &str) -> Table {
 fn config(tables: Vec<Table>) -> Config {
     Config {
         database: "db.sqlite".into(),
+        url: None,
+        password_file: None,
+        pool_size: None,
+        batch_size: None,
+        progress_schema: None,
+        vacuum_every_secs: None,
+        hash_key_file: None,
         busy_timeout_ms: 5000,
         tables,
     }

@@ -16,6 +16,7 @@ fn row(rowid: i64, issued_on: &str, complaint_open: bool) -> Candidate {
         rowid,
         reference: Value::Text(issued_on.into()),
         flags: vec![complaint_open],
+        values: Vec::new(),
     }
 }
 

@@ -6,8 +6,12 @@
 //!   holder name and billing address anonymised, the contract kept).
 //! - Telemetry: `devices` (matched by customer number; deleted) and `readings` (joined to
 //!   devices; deleted).
+//!
+//! [`pg`]: the same CRM on PostgreSQL, in a throwaway schema per test.
 
 #![allow(dead_code)]
+
+pub mod pg;
 
 use async_trait::async_trait;
 use erasure_connector_sdk::Connector;
