@@ -81,3 +81,72 @@ async fn a_file_that_does_not_parse_names_the_key_and_line() {
     let err = format!("{err:#}");
     assert!(err.contains("actoin") && err.contains("line"), "{err}");
 }
+
+/// With `--connect`, each connector is asked whether its system has what the file names.
+async fn connected(text: &str, seed: impl FnOnce(&Path)) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    seed(dir.path());
+    let file = dir.path().join("erasure.toml");
+    std::fs::write(&file, text).expect("write");
+    check(&file, dir.path(), true)
+        .await
+        .expect("parses")
+        .problems
+}
+
+fn billing(dir: &Path, column: &str) {
+    let db = rusqlite::Connection::open(dir.join("billing.sqlite")).expect("create");
+    let sql = format!(
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, {column} TEXT, issued_on TEXT, restricted INTEGER)"
+    );
+    db.execute_batch(&sql).expect("schema");
+}
+
+#[tokio::test]
+async fn connecting_finds_a_renamed_column_and_a_missing_database() {
+    assert_eq!(
+        connected(GOOD, |d| billing(d, "customer_number")).await,
+        Vec::<String>::new()
+    );
+    let renamed = connected(GOOD, |d| billing(d, "customer_no")).await;
+    assert_eq!(renamed.len(), 1, "{renamed:?}");
+    assert!(
+        renamed[0].starts_with("system billing: connector: table invoices:")
+            && renamed[0].contains("customer_number"),
+        "{}",
+        renamed[0]
+    );
+    let missing = connected(GOOD, |_| {}).await;
+    assert!(
+        missing.len() == 1 && missing[0].contains("connector.database"),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn connecting_finds_an_unreachable_bucket() {
+    let text = r#"
+[[systems]]
+id = "cameras"
+[systems.connector]
+kind = "object-store"
+keys = ["customers/{customer_id}/"]
+[systems.connector.s3]
+bucket = "cameras"
+endpoint = "http://127.0.0.1:9"
+allow_http = true
+access_key_id = "x"
+secret_access_key_file = "s3.key"
+"#;
+    let found = connected(text, |d| {
+        std::fs::write(d.join("s3.key"), "y").expect("key")
+    })
+    .await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("system cameras: connector: the store:")
+            && found[0].contains("unreachable"),
+        "{}",
+        found[0]
+    );
+}

@@ -8,6 +8,7 @@
 //!   reads whose rows Rust decides on (legal holds, keyed hashes).
 //! - `rows`: statements on one row found by its id, after that decision.
 //! - `columns`: the `SET` list and the "something left to anonymise" condition.
+//! - `identities`: reading the identity columns of the person's rows (resolution).
 //! - `dialect`: [`Dialect`], what SQLite and PostgreSQL spell differently.
 //!
 //! Names come from the validated configuration and are quoted anyway; identifier values
@@ -18,6 +19,7 @@
 mod batch;
 mod columns;
 mod dialect;
+mod identities;
 mod rows;
 mod subject;
 
@@ -27,6 +29,7 @@ use columns::{any_left, set_clause, value_slots};
 
 pub use batch::{Page, anonymise_batch, delete_batch, hash_candidates, hold_candidates};
 pub use dialect::{Dialect, quote};
+pub use identities::{identities, match_columns, probe};
 pub use rows::{anonymise_row, delete_row, restrict_row};
 pub use subject::{Statement, Subject, where_clause};
 

@@ -2,6 +2,7 @@
 //! ([`crate::scope`]) and run on SQLite (on the blocking pool, one transaction) or on
 //! PostgreSQL (async, in batches: [`crate::pg_backend`]).
 
+use crate::builder::Dialect;
 use crate::config::{Action, Config, Replacement};
 use crate::error::ConfigError;
 use crate::evidence;
@@ -10,9 +11,12 @@ use crate::hash::Hasher;
 use crate::notes;
 use crate::pg_backend::Postgres;
 use crate::plan::Plan;
+use crate::resolve;
+use crate::result::Failure;
 use crate::scope;
+use crate::sqlite::SqliteReader;
 use async_trait::async_trait;
-use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report};
+use erasure_connector_sdk::{BuildError, Connector, Job, KindConfig, Report, Resolution};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,6 +125,45 @@ impl Connector for SqlConnector {
         "sql"
     }
 
+    async fn check(&self) -> Vec<String> {
+        match &self.backend {
+            Backend::Sqlite {
+                database,
+                busy_timeout,
+            } => {
+                if !database.is_file() {
+                    let shown = database.display();
+                    return vec![format!("connector.database: {shown} does not exist")];
+                }
+                let reader = SqliteReader {
+                    database: database.clone(),
+                    busy_timeout: *busy_timeout,
+                };
+                resolve::check(&self.plan, &reader).await
+            }
+            Backend::Postgres(pg) => resolve::check(&self.plan, pg.as_ref()).await,
+        }
+    }
+
+    async fn resolve(&self, job: &Job) -> Resolution {
+        if let Err(Failure::Permanent(d) | Failure::Retryable(d)) = scope::check(&self.plan, job) {
+            return Resolution::failed_permanent(d);
+        }
+        match &self.backend {
+            Backend::Sqlite {
+                database,
+                busy_timeout,
+            } => {
+                let reader = SqliteReader {
+                    database: database.clone(),
+                    busy_timeout: *busy_timeout,
+                };
+                resolve::resolve(&self.plan, job, Dialect::Sqlite, &reader).await
+            }
+            Backend::Postgres(pg) => pg.resolve(&self.plan, job).await,
+        }
+    }
+
     async fn erase(&self, job: &Job) -> Report {
         if let Err(refused) = scope::check(&self.plan, job) {
             return refused.into_report();
@@ -154,6 +197,10 @@ impl KindConfig for Config {
             .into_iter()
             .filter_map(|(key, path)| Some((key, path?.clone())));
         given.collect()
+    }
+
+    fn resolves(&self) -> bool {
+        true
     }
 
     fn held_categories(&self) -> Vec<(String, String)> {

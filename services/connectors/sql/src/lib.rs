@@ -12,6 +12,7 @@
 //! - [`builder`]: pure SQL generation with a [`builder::Dialect`]; identifier values only
 //!   ever become bound parameters.
 //! - [`restrict`]: the legal-hold decision (GDPR Art. 17(3), Art. 18), pure.
+//! - [`resolve`]: identity resolution, reading identity columns until nothing new.
 //! - [`hash`]: keyed hashes for anonymising, computed in Rust.
 //! - [`result`]: what a run did in each table ([`TableResult`]), and why it failed.
 //! - [`evidence`]: turns per-table counts into the outcome, summary and evidence document;
@@ -49,6 +50,7 @@ pub mod pg_restrict;
 pub mod plan;
 pub mod postgres;
 pub mod progress;
+pub mod resolve;
 pub mod restrict;
 pub mod result;
 pub mod scope;

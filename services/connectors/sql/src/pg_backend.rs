@@ -2,6 +2,7 @@
 //! when the connector is built; per job, a connection from the pool, the progress table
 //! made once, the run ([`crate::pg_execute`]), the vacuum scheduled and the report.
 
+use crate::builder::{Dialect, Statement};
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::evidence;
@@ -12,9 +13,12 @@ use crate::pg_execute;
 use crate::pg_pool::Database;
 use crate::plan::{Plan, is_plain_identifier};
 use crate::postgres::classify;
+use crate::postgres::{refs, texts};
 use crate::progress::Progress;
+use crate::resolve::{self, Reader};
 use crate::result::Failure;
-use erasure_connector_sdk::{Job, Report};
+use async_trait::async_trait;
+use erasure_connector_sdk::{Job, Report, Resolution};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,6 +96,11 @@ impl Postgres {
         }
     }
 
+    /// Identity resolution, read-only: no progress table, no vacuum.
+    pub async fn resolve(&self, plan: &Plan, job: &Job) -> Resolution {
+        resolve::resolve(plan, job, Dialect::Postgres, self).await
+    }
+
     /// Creates the progress table before the first job.
     async fn prepare(&self, client: &mut tokio_postgres::Client) -> Result<(), Failure> {
         if self.ready.load(Ordering::Acquire) {
@@ -138,4 +147,24 @@ fn password(path: &Path) -> Result<Vec<u8>, ConfigError> {
         }
     }
     Ok(bytes)
+}
+
+#[async_trait]
+impl Reader for Postgres {
+    async fn rows(&self, statement: Statement) -> Result<Vec<Vec<Option<String>>>, Failure> {
+        let client = self.db.client().await?;
+        let values = texts(&statement);
+        let rows = client
+            .query(&statement.sql, &refs(&values))
+            .await
+            .map_err(|e| classify(&e, "reading the database"))?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<_, Option<String>>(i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| classify(&e, "reading the database"))
+            })
+            .collect()
+    }
 }

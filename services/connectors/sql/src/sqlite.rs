@@ -169,3 +169,35 @@ impl RowError {
         }
     }
 }
+
+/// Reads the database for identity resolution, on the blocking pool.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteReader {
+    pub database: std::path::PathBuf,
+    pub busy_timeout: Duration,
+}
+
+#[async_trait::async_trait]
+impl crate::resolve::Reader for SqliteReader {
+    async fn rows(&self, statement: Statement) -> Result<Vec<Vec<Option<String>>>, Failure> {
+        let this = self.clone();
+        let read = move || -> Result<_, Failure> {
+            let conn = open(&this.database, this.busy_timeout)?;
+            let fail = |e: rusqlite::Error| classify(&e, "reading the database");
+            let mut query = conn.prepare(&statement.sql).map_err(fail)?;
+            let width = query.column_count();
+            let rows = query
+                .query_map(bound(&statement), |row| {
+                    (0..width)
+                        .map(|i| row.get::<_, Option<String>>(i))
+                        .collect()
+                })
+                .map_err(fail)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(fail)
+        };
+        match tokio::task::spawn_blocking(read).await {
+            Ok(rows) => rows,
+            Err(_) => Err(Failure::Retryable("the reading task was cancelled".into())),
+        }
+    }
+}

@@ -59,6 +59,14 @@ impl Dialect {
         }
     }
 
+    /// A quoted column as text, whatever its type (identity columns may be integers).
+    pub fn text(self, column: &str) -> String {
+        match self {
+            Self::Sqlite => format!("CAST({column} AS TEXT)"),
+            Self::Postgres => format!("{column}::text"),
+        }
+    }
+
     /// 1 (or true) when a quoted flag column is non-NULL and non-zero, else 0 (or false).
     /// On PostgreSQL the column may be an integer or a boolean.
     pub fn flag(self, column: &str) -> String {
