@@ -338,3 +338,44 @@ fn the_load_command_reports_throughput_and_latency() {
         "every load request completed:\n{listed}"
     );
 }
+
+#[test]
+fn an_email_alone_reaches_the_pictures_filed_under_the_customer_number() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let server = Server::start(&data, &[]);
+    let cameras = data.join("example/cameras/customers");
+    assert_eq!(files_under(&cameras.join("C-1001")), 6);
+
+    // Only the e-mail address: the CRM resolves it to the customer number first.
+    let id = ok(&server.cli(&["submit", "--email", "aino.virtanen@example.com"]));
+    let watched = ok(&server.cli(&["watch", &id]));
+    assert!(watched.contains("completed"), "{watched}");
+
+    assert_eq!(files_under(&cameras.join("C-1001")), 0, "Aino's pictures");
+    assert_eq!(files_under(&cameras.join("C-1002")), 6, "Mikko's stay");
+    assert_eq!(
+        count(
+            &telemetry(&data),
+            "SELECT count(*) FROM devices WHERE customer_number = 'C-1001'"
+        ),
+        0
+    );
+    let certificate = ok(&server.cli(&["certificate", &id]));
+    assert!(certificate.contains("\"resolutions\""), "{certificate}");
+    assert!(certificate.contains("\"customer_id\": 1"), "{certificate}");
+    assert!(
+        !certificate.contains("C-1001"),
+        "no identifier in the certificate"
+    );
+    let file = tmp.path().join("certificate.json");
+    std::fs::write(&file, &certificate).expect("write");
+    let trust = data.join("trust.json");
+    let verified = ok(&cli(&[
+        "verify",
+        &file.to_string_lossy(),
+        "--trust",
+        &trust.to_string_lossy(),
+    ]));
+    assert!(verified.contains("is valid"), "{verified}");
+}
