@@ -1,7 +1,10 @@
 //! The distributed set-up for tests: a fresh PostgreSQL database on the server the test
-//! script started, a Kafka-compatible broker of the test's own (started and stopped by
-//! `scripts/start-broker`), the coordinator and five connectors as processes.
+//! script started (and another for the example CRM), a bucket of the test's own on the S3
+//! server it started (the example cameras), a Kafka-compatible broker of the test's own
+//! (started and stopped by `scripts/start-broker`), the coordinator and five connectors as
+//! processes.
 
+use crate::s3::{self, Bucket};
 use crate::{Server, erasure_bin, free_port, ok};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -124,16 +127,20 @@ pub struct ConnectorProcess {
     config: PathBuf,
     log: PathBuf,
     broker: String,
+    /// Where the example CRM and cameras are (`ERASURE_DATABASE_URL`,
+    /// `ERASURE_S3_ENDPOINT`).
+    envs: Vec<(&'static str, String)>,
 }
 
 impl ConnectorProcess {
-    pub fn start(config: &Path, broker: &str) -> Self {
+    pub fn start(config: &Path, broker: &str, envs: Vec<(&'static str, String)>) -> Self {
         let log = config.with_extension("log");
         let mut c = Self {
             child: None,
             config: config.to_owned(),
             log,
             broker: broker.to_owned(),
+            envs,
         };
         c.start_again();
         c
@@ -150,6 +157,7 @@ impl ConnectorProcess {
             .args(["connector", "--config"])
             .arg(&self.config)
             .env("ERASURE_KAFKA_BROKERS", &self.broker)
+            .envs(self.envs.iter().map(|(k, v)| (*k, v)))
             .env("ERASURE_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -202,6 +210,10 @@ impl Drop for ConnectorProcess {
 pub struct Distributed {
     pub root: PathBuf,
     pub database: String,
+    /// The example CRM's database.
+    pub crm: String,
+    /// The example cameras' bucket.
+    pub cameras: Bucket,
     pub broker: Broker,
     pub coordinator: Option<Server>,
     pub connectors: Vec<(String, ConnectorProcess)>,
@@ -218,15 +230,34 @@ impl Distributed {
             std::fs::copy(&from, connectors.join(format!("{system}.toml")))
                 .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         }
+        // A bucket of this test's own: tests share the S3 server.
+        let cameras = Bucket::unique();
+        let file = connectors.join("cameras.toml");
+        let text = std::fs::read_to_string(&file).expect("cameras.toml");
+        let text = text.replace("bucket = \"cameras\"", &format!("bucket = \"{}\"", cameras.name));
+        std::fs::write(&file, text).expect("cameras.toml");
+        std::fs::create_dir_all(connectors.join("keys")).expect("keys");
+        std::fs::write(connectors.join("keys/crm-db-password"), "unused\n").expect("password");
+        std::fs::write(connectors.join("keys/cameras-s3-secret"), s3::SECRET).expect("secret");
+        let crm = fresh_database().await;
         std::fs::copy(
             examples.join("coordinator.toml"),
             root.join("coordinator.toml"),
         )
         .expect("coordinator.toml");
-        ok(&crate::cli(&[
-            "example-data",
-            connectors.join("data").to_str().expect("utf-8"),
-        ]));
+        ok(&crate::cli_with(
+            &[
+                "example-data",
+                connectors.join("data").to_str().expect("utf-8"),
+                "--postgres",
+                &crm,
+                "--s3",
+                &cameras.endpoint,
+                "--s3-bucket",
+                &cameras.name,
+            ],
+            &s3::credentials(),
+        ));
         let trust = root.join("coordinator-data/trusted-connectors.json");
         for system in SYSTEMS {
             let config = connectors.join(format!("{system}.toml"));
@@ -243,6 +274,8 @@ impl Distributed {
         Self {
             root: root.to_owned(),
             database,
+            crm,
+            cameras,
             broker,
             coordinator: None,
             connectors: Vec::new(),
@@ -294,7 +327,11 @@ impl Distributed {
 
     pub fn start_connector(&mut self, system: &str) {
         let config = self.root.join(format!("connectors/{system}.toml"));
-        let process = ConnectorProcess::start(&config, &self.broker.addr);
+        let envs = vec![
+            ("ERASURE_DATABASE_URL", self.crm.clone()),
+            ("ERASURE_S3_ENDPOINT", self.cameras.endpoint.clone()),
+        ];
+        let process = ConnectorProcess::start(&config, &self.broker.addr, envs);
         self.connectors.push((system.to_owned(), process));
     }
 

@@ -2,6 +2,7 @@
 //! loopback port, the CLI run as a process, and a gRPC client.
 
 pub mod distributed;
+pub mod s3;
 
 use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
 use std::net::TcpListener;
@@ -177,8 +178,14 @@ fn spawn_serve(
 
 /// Runs `erasure ARGS` to completion.
 pub fn cli(args: &[&str]) -> Output {
+    cli_with(args, &[])
+}
+
+/// The CLI with more environment.
+pub fn cli_with(args: &[&str], envs: &[(&str, String)]) -> Output {
     Command::new(erasure_bin())
         .args(args)
+        .envs(envs.iter().map(|(k, v)| (*k, v)))
         .stdin(Stdio::null())
         .output()
         .expect("run erasure")

@@ -1,5 +1,6 @@
 //! The end-to-end erasure of the embedded test, in distributed mode: PostgreSQL event
-//! store, a Kafka-compatible broker, the coordinator and five connectors as processes.
+//! store, a Kafka-compatible broker, the coordinator and five connectors as processes; the
+//! customer register in PostgreSQL and the camera pictures in a versioned S3 bucket.
 
 use erasure_tests::distributed::*;
 use erasure_tests::*;
@@ -10,7 +11,7 @@ async fn erasing_a_person_across_five_connector_processes() {
     let mut d = Distributed::prepare(tmp.path()).await;
     d.start_all();
     let data = d.data();
-    assert_eq!(files_under(&data.join("cameras/customers/C-1001")), 6);
+    assert_eq!(d.cameras.versions("customers/C-1001/").await, 12, "two versions each");
 
     let id = ok(&d.server().cli(&[
         "submit",
@@ -34,16 +35,14 @@ async fn erasing_a_person_across_five_connector_processes() {
     }
 
     assert_eq!(
-        count(
-            &data.join("crm.sqlite"),
+        pg_count(
+            &d.crm,
             "SELECT count(*) FROM customers WHERE customer_number = 'C-1001'"
-        ),
+        )
+        .await,
         0
     );
-    assert_eq!(
-        count(&data.join("crm.sqlite"), "SELECT count(*) FROM customers"),
-        3
-    );
+    assert_eq!(pg_count(&d.crm, "SELECT count(*) FROM customers").await, 3);
     assert_eq!(
         count(
             &data.join("telemetry.sqlite"),
@@ -62,8 +61,8 @@ async fn erasing_a_person_across_five_connector_processes() {
         count(&data.join("support.sqlite"), "SELECT count(*) FROM calls"),
         6
     );
-    assert_eq!(files_under(&data.join("cameras/customers/C-1001")), 0);
-    assert_eq!(files_under(&data.join("cameras/customers/C-1002")), 6);
+    assert_eq!(d.cameras.versions("customers/C-1001/").await, 0, "every version");
+    assert_eq!(d.cameras.versions("customers/C-1002/").await, 12);
     assert_eq!(files_under(&data.join("uploads/by-customer/C-1001")), 0);
     assert_eq!(
         files_under(&data.join("uploads/by-email/aino.virtanen@example.com")),

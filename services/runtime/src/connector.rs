@@ -73,6 +73,8 @@ pub async fn run(options: ConnectorOptions, shutdown: impl Future<Output = ()>) 
     let key = load_or_generate(&base.join(&file.key_file))?;
     let connector = file
         .connector
+        .clone()
+        .with_env()
         .build(&base)
         .with_context(|| format!("system {}", file.system))?;
     let ConnectorBus::Kafka(bus) = &file.bus;

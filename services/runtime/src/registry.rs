@@ -17,6 +17,28 @@ pub enum ConnectorConfig {
 }
 
 impl ConnectorConfig {
+    /// Applies the environment of a standalone connector process, as `ERASURE_KAFKA_BROKERS`
+    /// does for its bus: `ERASURE_DATABASE_URL` replaces an `sql` connector's PostgreSQL
+    /// `url`, `ERASURE_S3_ENDPOINT` an `object-store` connector's `[s3] endpoint`. The same
+    /// file then serves every deployment (loopback, compose, a cluster).
+    pub fn with_env(mut self) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match &mut self {
+            Self::Sql(c) if c.url.is_some() => {
+                if let Some(url) = var("ERASURE_DATABASE_URL") {
+                    c.url = Some(url);
+                }
+            }
+            Self::ObjectStore(c) => {
+                if let (Some(s3), Some(endpoint)) = (c.s3.as_mut(), var("ERASURE_S3_ENDPOINT")) {
+                    s3.endpoint = Some(endpoint);
+                }
+            }
+            Self::Sql(_) => {}
+        }
+        self
+    }
+
     /// The kind's name (the `kind` key) and its configuration.
     fn entry(&self) -> (&'static str, &dyn KindConfig) {
         match self {

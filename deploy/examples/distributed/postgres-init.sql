@@ -1,0 +1,2 @@
+-- The example CRM's database, on the event store's server (compose only).
+CREATE DATABASE crm;
