@@ -234,7 +234,10 @@ impl Distributed {
         let cameras = Bucket::unique();
         let file = connectors.join("cameras.toml");
         let text = std::fs::read_to_string(&file).expect("cameras.toml");
-        let text = text.replace("bucket = \"cameras\"", &format!("bucket = \"{}\"", cameras.name));
+        let text = text.replace(
+            "bucket = \"cameras\"",
+            &format!("bucket = \"{}\"", cameras.name),
+        );
         std::fs::write(&file, text).expect("cameras.toml");
         std::fs::create_dir_all(connectors.join("keys")).expect("keys");
         std::fs::write(connectors.join("keys/crm-db-password"), "unused\n").expect("password");

@@ -11,7 +11,11 @@ async fn erasing_a_person_across_five_connector_processes() {
     let mut d = Distributed::prepare(tmp.path()).await;
     d.start_all();
     let data = d.data();
-    assert_eq!(d.cameras.versions("customers/C-1001/").await, 12, "two versions each");
+    assert_eq!(
+        d.cameras.versions("customers/C-1001/").await,
+        12,
+        "two versions each"
+    );
 
     let id = ok(&d.server().cli(&[
         "submit",
@@ -61,7 +65,11 @@ async fn erasing_a_person_across_five_connector_processes() {
         count(&data.join("support.sqlite"), "SELECT count(*) FROM calls"),
         6
     );
-    assert_eq!(d.cameras.versions("customers/C-1001/").await, 0, "every version");
+    assert_eq!(
+        d.cameras.versions("customers/C-1001/").await,
+        0,
+        "every version"
+    );
     assert_eq!(d.cameras.versions("customers/C-1002/").await, 12);
     assert_eq!(files_under(&data.join("uploads/by-customer/C-1001")), 0);
     assert_eq!(
