@@ -187,13 +187,14 @@ fn an_erasure_answer_during_resolution_and_a_duplicate_resolution_are_not_counte
     );
     assert_eq!(again.map(|d| d.events), Ok(vec![]));
     answer(&mut history, found("tickets", 1, 1));
-    let late = decide::accept_resolution(
-        &given(&history),
-        found("crm", 1, 2),
-        &Policy::default(),
-        now(),
-    );
-    assert_eq!(late, Err(AckRejection::NotResolving));
+    // Erasing has begun (attempt 2): a late copy of the answer is stale, harmless; an
+    // answer for the erasing attempt is out of turn.
+    let state = given(&history);
+    let late = decide::accept_resolution(&state, found("crm", 1, 2), &Policy::default(), now());
+    assert_eq!(late, Err(AckRejection::StaleAttempt { got: 1, current: 2 }));
+    let out_of_turn =
+        decide::accept_resolution(&state, found("crm", 2, 2), &Policy::default(), now());
+    assert_eq!(out_of_turn, Err(AckRejection::NotResolving));
 }
 
 #[test]

@@ -56,6 +56,13 @@ pub fn accept_resolution(
         return Err(AckRejection::TaskMismatch);
     }
     if task.phase != Purpose::Resolve {
+        // A late copy of an answer to an attempt before erasing began: harmless.
+        if attempt < task.attempt {
+            return Err(AckRejection::StaleAttempt {
+                got: attempt,
+                current: task.attempt,
+            });
+        }
         return Err(AckRejection::NotResolving);
     }
     let answered = task.resolved || task.status == TaskStatus::Failed;
