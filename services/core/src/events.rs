@@ -15,15 +15,27 @@ pub enum Outcome {
     Retained,
     FailedRetryable,
     FailedPermanent,
+    /// Not final: the system (a third party's asynchronous API) took the request and
+    /// answers later; the coordinator asks again at the acknowledgment's follow-up time.
+    Accepted,
+    /// Nothing can be erased now: the person may still be in backup sets that cannot be
+    /// edited. They age out on their own, by the last set's expiry date.
+    InBackups,
 }
 
 impl Outcome {
-    /// The task is done: the system holds nothing more to erase for this request.
+    /// The task is done: the system holds nothing more to erase for this request (or, for
+    /// backups, nothing that can be erased before the sets age out).
     pub fn is_success(self) -> bool {
         matches!(
             self,
-            Self::Erased | Self::Anonymised | Self::NothingFound | Self::Retained
+            Self::Erased | Self::Anonymised | Self::NothingFound | Self::Retained | Self::InBackups
         )
+    }
+
+    /// A final answer: neither a retryable failure nor an interim "accepted".
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::FailedRetryable | Self::Accepted)
     }
 
     pub fn name(self) -> &'static str {
@@ -34,6 +46,8 @@ impl Outcome {
             Self::Retained => "retained",
             Self::FailedRetryable => "failed-retryable",
             Self::FailedPermanent => "failed-permanent",
+            Self::Accepted => "accepted",
+            Self::InBackups => "in-backups",
         }
     }
 }
@@ -99,6 +113,17 @@ pub struct Retained {
     pub retained_until: NaiveDate,
 }
 
+/// A backup set that may still hold the person: taken before the erasure, not yet expired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupCopy {
+    pub set_id: String,
+    pub taken_at: DateTime<Utc>,
+    /// The last day the set may exist; it is deleted by the end of it.
+    pub expires_on: NaiveDate,
+    /// The systems whose data the set holds.
+    pub systems: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AckAccepted {
     pub task_id: TaskId,
@@ -110,6 +135,12 @@ pub struct AckAccepted {
     pub detail: String,
     /// With [`Outcome::Retained`]: what was kept, per rule.
     pub retained: Vec<Retained>,
+    /// The recipient's own reference for the request, if it gave one.
+    pub reference: String,
+    /// With [`Outcome::Accepted`]: when the connector expects to know more.
+    pub follow_up_at: Option<DateTime<Utc>>,
+    /// With [`Outcome::InBackups`]: the sets that may still hold the person.
+    pub backups: Vec<BackupCopy>,
     pub signed: SignedAck,
     pub at: DateTime<Utc>,
 }

@@ -74,6 +74,9 @@ fn received(jurisdiction: &str) -> RequestReceived {
 
 fn ack(system: &str, attempt: u32, outcome: Outcome, retained: Vec<Retained>) -> AckAccepted {
     AckAccepted {
+        reference: String::new(),
+        follow_up_at: None,
+        backups: Vec::new(),
         task_id: format!("r1/{system}").as_str().into(),
         system_id: system.into(),
         attempt,

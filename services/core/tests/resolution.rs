@@ -102,6 +102,9 @@ fn dispatches(effects: &[Effect]) -> Vec<(String, u32, Purpose)> {
 
 fn ack(system: &str, attempt: u32) -> AckAccepted {
     AckAccepted {
+        reference: String::new(),
+        follow_up_at: None,
+        backups: Vec::new(),
         task_id: format!("r1/{system}").as_str().into(),
         system_id: system.into(),
         attempt,

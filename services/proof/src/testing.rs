@@ -38,6 +38,9 @@ pub(crate) fn fixture() -> Fixture {
 
 pub(crate) fn ack(request_id: &str, system_id: &str, outcome: Outcome) -> Acknowledgment {
     Acknowledgment {
+        reference: String::new(),
+        follow_up_at_ms: 0,
+        backups: Vec::new(),
         request_id: request_id.into(),
         task_id: format!("{request_id}/{system_id}"),
         system_id: system_id.into(),

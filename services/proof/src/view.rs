@@ -89,6 +89,8 @@ pub fn outcome_name(outcome: i32) -> &'static str {
         Outcome::Retained => "retained",
         Outcome::FailedRetryable => "failed-retryable",
         Outcome::FailedPermanent => "failed-permanent",
+        Outcome::Accepted => "accepted",
+        Outcome::InBackups => "in-backups",
     }
 }
 

@@ -2,8 +2,8 @@
 //! answers ([`Report`]).
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
-use erasure_core::events::{Outcome, Retained};
+use chrono::{DateTime, NaiveDate, Utc};
+use erasure_core::events::{BackupCopy, Outcome, Retained};
 use erasure_core::retention::{FinancialYearEnd, Rule};
 use erasure_core::{Identifiers, SystemId};
 
@@ -53,6 +53,12 @@ pub struct Report {
     pub detail: String,
     /// With [`Outcome::Retained`], and only then: what was kept, one entry per rule.
     pub retained: Vec<Retained>,
+    /// The recipient's own reference for the request (a third party's job id), if any.
+    pub reference: String,
+    /// With [`Outcome::Accepted`], and only then: when to ask again.
+    pub follow_up_at: Option<DateTime<Utc>>,
+    /// With [`Outcome::InBackups`], and only then: the sets that may still hold the person.
+    pub backups: Vec<BackupCopy>,
 }
 
 impl Report {
@@ -71,6 +77,9 @@ impl Report {
             evidence,
             detail: String::new(),
             retained: Vec::new(),
+            reference: String::new(),
+            follow_up_at: None,
+            backups: Vec::new(),
         }
     }
 
@@ -130,14 +139,55 @@ impl Report {
             evidence: Vec::new(),
             detail,
             retained: Vec::new(),
+            reference: String::new(),
+            follow_up_at: None,
+            backups: Vec::new(),
         }
     }
 
+    /// Not final: the system (a third party's asynchronous API) took the request as
+    /// `reference` and answers later. The runner does not cache it; the coordinator sends
+    /// a new attempt at `follow_up_at` (within its bounds), and the connector carries on
+    /// following the same job rather than starting another.
+    pub fn accepted(
+        reference: impl Into<String>,
+        follow_up_at: DateTime<Utc>,
+        evidence_summary: impl Into<String>,
+        evidence: Vec<u8>,
+    ) -> Self {
+        Self {
+            reference: reference.into(),
+            follow_up_at: Some(follow_up_at),
+            ..Self::success(Outcome::Accepted, 0, evidence_summary, evidence)
+        }
+    }
+
+    /// Nothing can be erased now: the person may be in `backups` (not empty), sets that
+    /// cannot be edited and age out on their own. When no set may hold the person, use
+    /// [`Report::from_counts`] (nothing found).
+    pub fn in_backups(
+        backups: Vec<BackupCopy>,
+        evidence_summary: impl Into<String>,
+        evidence: Vec<u8>,
+    ) -> Self {
+        Self {
+            backups,
+            ..Self::success(Outcome::InBackups, 0, evidence_summary, evidence)
+        }
+    }
+
+    /// The recipient's own reference for the request, kept in the acknowledgment.
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = reference.into();
+        self
+    }
+
     /// Whether the runner may remember this report's acknowledgment and answer a duplicate
-    /// work order with it. Everything but a retryable failure is final: a retained report
-    /// too, since the coordinator sends a new attempt once the holds end.
+    /// work order with it. Everything but a retryable failure or an interim "accepted" is
+    /// final: a retained report too, since the coordinator sends a new attempt once the
+    /// holds end.
     pub fn is_final(&self) -> bool {
-        self.outcome != Outcome::FailedRetryable
+        self.outcome.is_final()
     }
 }
 

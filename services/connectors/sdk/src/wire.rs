@@ -108,6 +108,9 @@ pub(crate) fn acknowledgment(
         completed_at_ms,
         detail: report.detail.clone(),
         retained: report.retained.iter().map(Retention::from).collect(),
+        reference: report.reference.clone(),
+        follow_up_at_ms: report.follow_up_at.map_or(0, |t| t.timestamp_millis()),
+        backups: report.backups.iter().map(proto::BackupCopy::from).collect(),
     }
 }
 

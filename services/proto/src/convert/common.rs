@@ -54,6 +54,8 @@ impl From<Outcome> for pb::Outcome {
             Outcome::Retained => Self::Retained,
             Outcome::FailedRetryable => Self::FailedRetryable,
             Outcome::FailedPermanent => Self::FailedPermanent,
+            Outcome::Accepted => Self::Accepted,
+            Outcome::InBackups => Self::InBackups,
         }
     }
 }
@@ -71,6 +73,8 @@ impl TryFrom<pb::Outcome> for Outcome {
             pb::Outcome::Retained => Self::Retained,
             pb::Outcome::FailedRetryable => Self::FailedRetryable,
             pb::Outcome::FailedPermanent => Self::FailedPermanent,
+            pb::Outcome::Accepted => Self::Accepted,
+            pb::Outcome::InBackups => Self::InBackups,
         })
     }
 }

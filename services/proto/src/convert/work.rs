@@ -3,10 +3,10 @@
 
 use super::DecodeError;
 use super::common::outcome;
-use super::time::date;
+use super::time::{date, from_ms, ms};
 use crate::v1 as pb;
 use chrono::{DateTime, Utc};
-use erasure_core::events::{AckAccepted, Retained, SignedAck};
+use erasure_core::events::{AckAccepted, BackupCopy, Retained, SignedAck};
 use erasure_core::retention::{Rule, RuleError, RuleSpec, TransitionSpec};
 
 impl From<&Rule> for pb::RetentionRule {
@@ -94,6 +94,31 @@ impl TryFrom<&pb::Retention> for Retained {
     }
 }
 
+impl From<&BackupCopy> for pb::BackupCopy {
+    fn from(b: &BackupCopy) -> Self {
+        Self {
+            set_id: b.set_id.clone(),
+            taken_at_ms: ms(b.taken_at),
+            expires_on: b.expires_on.to_string(),
+            systems: b.systems.clone(),
+        }
+    }
+}
+
+/// `expires_on` must be `YYYY-MM-DD`.
+impl TryFrom<&pb::BackupCopy> for BackupCopy {
+    type Error = DecodeError;
+
+    fn try_from(b: &pb::BackupCopy) -> Result<Self, Self::Error> {
+        Ok(Self {
+            set_id: b.set_id.clone(),
+            taken_at: from_ms(b.taken_at_ms),
+            expires_on: date(&b.expires_on, "BackupCopy.expires_on")?,
+            systems: b.systems.clone(),
+        })
+    }
+}
+
 impl From<&SignedAck> for pb::SignedAcknowledgment {
     fn from(s: &SignedAck) -> Self {
         Self {
@@ -138,6 +163,18 @@ pub fn accepted_ack(
             .map_err(|_| {
                 DecodeError::Field(
                     "acknowledgment has a retention date that is not YYYY-MM-DD".into(),
+                )
+            })?,
+        reference: ack.reference.clone(),
+        follow_up_at: (ack.follow_up_at_ms != 0).then(|| from_ms(ack.follow_up_at_ms)),
+        backups: ack
+            .backups
+            .iter()
+            .map(BackupCopy::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                DecodeError::Field(
+                    "acknowledgment has a backup expiry that is not YYYY-MM-DD".into(),
                 )
             })?,
         signed: signed.clone().into(),

@@ -234,6 +234,14 @@ impl TryFrom<pb::AckAccepted> for AckAccepted {
                 .map(TryInto::try_into)
                 .collect::<Result<_, _>>()
                 .map_err(|_| undecodable("retained"))?,
+            reference: a.reference,
+            follow_up_at: (a.follow_up_at_ms != 0).then(|| from_ms(a.follow_up_at_ms)),
+            backups: a
+                .backups
+                .iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_, _>>()
+                .map_err(|_| undecodable("backups"))?,
             signed: a.acknowledgment.unwrap_or_default().into(),
             at: from_ms(a.at_ms),
         })

@@ -264,6 +264,9 @@ impl From<&AckAccepted> for pb::AckAccepted {
             evidence_summary: a.evidence_summary.clone(),
             detail: a.detail.clone(),
             retained: a.retained.iter().map(pb::Retention::from).collect(),
+            reference: a.reference.clone(),
+            follow_up_at_ms: a.follow_up_at.map_or(0, ms),
+            backups: a.backups.iter().map(pb::BackupCopy::from).collect(),
         }
     }
 }

@@ -69,6 +69,9 @@ fn every_event_round_trips() {
             at,
         },
         Event::AckAccepted(AckAccepted {
+            reference: String::new(),
+            follow_up_at: None,
+            backups: Vec::new(),
             task_id: "r1/crm".into(),
             system_id: "crm".into(),
             attempt: 2,

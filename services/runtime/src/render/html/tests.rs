@@ -39,6 +39,9 @@ fn trust(k: &Keys) -> TrustStore {
 
 fn answer(key: &KeyPair, system: &str, outcome: Outcome, summary: &str) -> SystemResult {
     let ack = Acknowledgment {
+        reference: String::new(),
+        follow_up_at_ms: 0,
+        backups: Vec::new(),
         request_id: "r-42".into(),
         task_id: format!("r-42/{system}"),
         system_id: system.into(),
