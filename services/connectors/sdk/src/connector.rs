@@ -1,6 +1,7 @@
 //! What a connector kind implements ([`Connector`]), what it is given ([`Job`]) and what it
 //! answers ([`Report`]).
 
+use crate::wake::{AttachError, Waker};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use erasure_core::events::{BackupCopy, Outcome, Retained};
@@ -258,6 +259,16 @@ pub trait Connector: Send + Sync + 'static {
     /// never a value of a person. Default: nothing to check.
     async fn check(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// Called once by each [`Runner`](crate::Runner) that runs this connector, when the
+    /// runner is built, with the [`Waker`] of its tasks. A kind that learns of a third
+    /// party's progress by itself (a callback listener) starts listening here and keeps the
+    /// waker to run a task again as soon as its answer is there (see [`crate::wake`]). An
+    /// error stops the runner from being built. Default: nothing to start.
+    async fn attach(&self, waker: Waker) -> Result<(), AttachError> {
+        let _ = waker;
+        Ok(())
     }
 
     /// Identity resolution: every identifier the system files the job's person under,

@@ -12,6 +12,9 @@
 //! ```
 //!
 //! - [`cases`]: the connector on its own: erase, idempotency, nothing found, neighbours.
+//!   A kind that tells a third party instead of erasing itself runs the `recipient` variant
+//!   of the macro: a new attempt of a finished task repeats its answer rather than asking
+//!   the third party again (see [`connector_conformance!`](crate::connector_conformance)).
 //! - [`runner_cases`]: the connector behind a [`Runner`](crate::Runner) on the embedded
 //!   transport: signed acknowledgments, the idempotency cache, undecodable messages.
 //!
@@ -149,15 +152,21 @@ pub fn assert_no_personal_data(report: &Report, person: &Identifiers) {
 /// Generates one `#[tokio::test]` per kit case in a module named `$name`, each on a fresh
 /// subject made by `$make` (an `async fn() -> impl KitSubject` in scope at the call site).
 /// The calling crate needs `tokio` with the `macros` and `rt` features.
+///
+/// `connector_conformance!(name, make, recipient)` is the variant for a kind that tells a
+/// third party rather than erasing itself (the `processor` kind): a new attempt of a
+/// finished task repeats its answer instead of asking again
+/// ([`cases::a_new_attempt_of_a_finished_task_repeats_its_answer`] in place of
+/// [`cases::erasing_twice_finds_nothing_the_second_time`]); every other case is the same.
 #[macro_export]
 macro_rules! connector_conformance {
-    ($name:ident, $make:path) => {
+    (@module $name:ident, $make:path, $twice:ident) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
             $crate::connector_conformance!(@cases $make;
                 cases::erasing_a_seeded_person_removes_everything,
-                cases::erasing_twice_finds_nothing_the_second_time,
+                cases::$twice,
                 cases::a_person_never_seeded_is_nothing_found,
                 cases::other_people_are_untouched,
                 runner_cases::the_runner_publishes_a_verifiable_acknowledgment,
@@ -174,5 +183,13 @@ macro_rules! connector_conformance {
                 $crate::kit::$module::$case(&subject).await;
             }
         )+
+    };
+    ($name:ident, $make:path, recipient) => {
+        $crate::connector_conformance!(@module $name, $make,
+            a_new_attempt_of_a_finished_task_repeats_its_answer);
+    };
+    ($name:ident, $make:path) => {
+        $crate::connector_conformance!(@module $name, $make,
+            erasing_twice_finds_nothing_the_second_time);
     };
 }

@@ -12,11 +12,15 @@
 //!   into signed acknowledgments, with an idempotency cache and pacing.
 //! - [`keyfile`]: loading a connector's signing key, or creating it on first start.
 //! - [`kind`]: [`KindConfig`], what a kind's configuration offers the registry of kinds.
+//! - [`wake`]: [`Waker`], a connector's way to have its runner run a task again now (a
+//!   third party's callback arrived before the coordinator's follow-up).
 //! - `kit` (feature `test-util`): the conformance kit every connector kind passes.
 //!
-//! The idempotency cache (`cache`), pacing (`pacer`) and the translation between the
-//! wire protocol and [`Job`]/[`Report`] (`wire`) are internal to the runner.
+//! The idempotency cache (`cache`), the accepted orders kept for wakes (`accepted`), pacing
+//! (`pacer`) and the translation between the wire protocol and [`Job`]/[`Report`] (`wire`)
+//! are internal to the runner.
 
+mod accepted;
 mod cache;
 pub mod connector;
 pub mod keyfile;
@@ -25,9 +29,11 @@ pub mod kind;
 pub mod kit;
 mod pacer;
 pub mod runner;
+pub mod wake;
 mod wire;
 
 pub use connector::{Connector, Job, Report, Resolution, ResolutionOutcome};
 pub use keyfile::{KeyFileError, load_or_generate};
 pub use kind::{BuildError, KindConfig};
 pub use runner::{Clock, Runner, RunnerConfig, RunnerError};
+pub use wake::{AttachError, Waker};

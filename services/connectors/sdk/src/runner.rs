@@ -13,11 +13,18 @@
 //! of the same attempt gets the same answer, and when the holds end the coordinator sends
 //! a new attempt, which the cache does not answer, so the connector erases what was kept.
 //!
+//! An "accepted" report (a third party answers later) is not cached: the coordinator's
+//! follow-up attempt reaches the connector. The runner keeps the order in memory so that
+//! the connector can wake it sooner ([`crate::wake`]): the wake runs the same order again
+//! and publishes the answer once it is final.
+//!
 //! Logs and spans carry the request id, the system and the attempt, never identifiers.
 
+use crate::accepted::AcceptedOrders;
 use crate::cache::{AckCache, CacheError, Entry};
 use crate::connector::{Connector, Report, Resolution};
 use crate::pacer::Pacer;
+use crate::wake::Waker;
 use crate::wire::{acknowledgment, job_from_order, resolution, trace_headers};
 use async_trait::async_trait;
 use erasure_bus::{BusError, Handler, HandlerError, Message, Subscription, Transport, topics};
@@ -28,7 +35,8 @@ use erasure_proof::resolution::sign_resolution;
 use erasure_proto::v1::{Purpose, WorkOrder};
 use prost::Message as _;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
 /// Milliseconds since the Unix epoch; injected so tests can fix `completed_at_ms`.
@@ -54,6 +62,9 @@ pub enum RunnerError {
     Config(String),
     #[error("{0}")]
     Cache(String),
+    /// The connector could not start what it runs beside its erasures (a listener).
+    #[error("the connector could not start: {0}")]
+    Connector(String),
 }
 
 /// The bus handler for one system's work orders. See the module docs.
@@ -65,6 +76,9 @@ pub struct Runner {
     cache: AckCache,
     pacer: Pacer,
     clock: Clock,
+    accepted: AcceptedOrders,
+    /// The task ids the connector's waker sends; taken by [`Runner::start`].
+    wakes: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -78,7 +92,8 @@ impl std::fmt::Debug for Runner {
 }
 
 impl Runner {
-    /// Validates the configuration and opens the idempotency cache.
+    /// Validates the configuration, opens the idempotency cache, and attaches the
+    /// connector ([`Connector::attach`]).
     pub async fn new(
         config: RunnerConfig,
         connector: Arc<dyn Connector>,
@@ -95,6 +110,11 @@ impl Runner {
         let cache = AckCache::open(config.state_path)
             .await
             .map_err(cache_error)?;
+        let (waker, wakes) = Waker::channel();
+        connector
+            .attach(waker)
+            .await
+            .map_err(|e| RunnerError::Connector(e.to_string()))?;
         Ok(Self {
             system_id: config.system_id,
             connector,
@@ -103,6 +123,8 @@ impl Runner {
             cache,
             pacer,
             clock: Arc::new(system_now_ms),
+            accepted: AcceptedOrders::default(),
+            wakes: Mutex::new(Some(wakes)),
         })
     }
 
@@ -117,8 +139,9 @@ impl Runner {
     }
 
     /// Subscribes the runner to its system's work topic; work stops when the subscription
-    /// is closed or dropped.
+    /// is closed or dropped. Wakes are handled from then on, while the runner exists.
     pub async fn start(self: Arc<Self>) -> Result<Subscription, BusError> {
+        self.handle_wakes();
         let topic = topics::work(self.system_id.as_str());
         let transport = Arc::clone(&self.transport);
         transport.subscribe(&topic, self).await
@@ -147,7 +170,7 @@ impl Runner {
                 tracing::debug!("duplicate work order: replaying the cached acknowledgment");
                 signed_ack
             }
-            None => self.erase_and_sign(&order).await,
+            None => self.erase_and_sign(&order, &headers).await.0,
         };
         self.publish(topics::ACKS, &order.request_id, payload, headers)
             .await
@@ -186,15 +209,72 @@ impl Runner {
             .map(|e| e.signed_ack))
     }
 
-    /// Runs the job and returns the encoded `SignedAcknowledgment`, cached when final.
-    async fn erase_and_sign(&self, order: &WorkOrder) -> Vec<u8> {
+    /// Runs the job and returns the encoded `SignedAcknowledgment` (cached when final) and
+    /// whether it is final; an accepted order is kept for a wake.
+    async fn erase_and_sign(
+        &self,
+        order: &WorkOrder,
+        headers: &[(String, String)],
+    ) -> (Vec<u8>, bool) {
         let report = self.run_job(order).await;
         let ack = acknowledgment(order, &report, (self.clock)());
         let signed_ack = sign_ack(&self.key, &ack).encode_to_vec();
-        if report.is_final() {
+        self.accepted.note(order, headers, report.outcome);
+        let is_final = report.is_final();
+        if is_final {
             self.remember(order, &signed_ack, report.evidence).await;
         }
-        signed_ack
+        (signed_ack, is_final)
+    }
+
+    /// Runs every woken task's accepted order again, one at a time, while the runner
+    /// exists and its connector can wake it.
+    fn handle_wakes(self: &Arc<Self>) {
+        let taken = self.wakes.lock().map(|mut w| w.take());
+        let Ok(Some(mut wakes)) = taken else {
+            return; // started before: its loop runs already
+        };
+        let runner = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while let Some(task_id) = wakes.recv().await {
+                let Some(runner) = runner.upgrade() else {
+                    return;
+                };
+                runner.wake(&task_id).await;
+            }
+        });
+    }
+
+    /// Runs the task's accepted order again and publishes the answer if it is final;
+    /// otherwise keeps the order for the next wake (see [`crate::wake`]).
+    async fn wake(&self, task_id: &str) {
+        let Some((order, headers)) = self.accepted.take(task_id) else {
+            tracing::debug!("wake for a task with no accepted work order: nothing to run");
+            return;
+        };
+        let span = tracing::info_span!(
+            "wake",
+            request_id = %order.request_id,
+            system = %self.system_id,
+            attempt = order.attempt,
+        );
+        async {
+            let (signed_ack, is_final) = self.erase_and_sign(&order, &headers).await;
+            if !is_final {
+                tracing::debug!("woken task not final yet: the follow-up stands");
+                self.accepted.restore((order, headers));
+                return;
+            }
+            let published = self
+                .publish(topics::ACKS, &order.request_id, signed_ack, headers)
+                .await;
+            if published.is_err() {
+                // Cached: the coordinator's follow-up gets this answer.
+                tracing::warn!("the woken task's acknowledgment waits for the follow-up");
+            }
+        }
+        .instrument(span)
+        .await;
     }
 
     async fn run_job(&self, order: &WorkOrder) -> Report {

@@ -59,6 +59,41 @@ pub async fn erasing_twice_finds_nothing_the_second_time(subject: &dyn KitSubjec
     assert_eq!(subject.remaining(&person).await, 0);
 }
 
+/// For a kind that tells a recipient (a processor's API, GDPR Art. 19) instead of erasing
+/// itself, replacing [`erasing_twice_finds_nothing_the_second_time`]: a new attempt of a
+/// task already answered must not ask the recipient again (that would be a second erasure
+/// request over there), so it repeats the first answer, evidence and reference included;
+/// a new request for the same person then finds nothing.
+pub async fn a_new_attempt_of_a_finished_task_repeats_its_answer(subject: &dyn KitSubject) {
+    let person = alice();
+    subject.seed(&person).await;
+    let connector = subject.connector();
+    let first = connector.erase(&job(&person, "req-again", 1)).await;
+    assert!(
+        matches!(first.outcome, Outcome::Erased | Outcome::Anonymised),
+        "first erasure: {:?}, detail {:?}",
+        first.outcome,
+        first.detail
+    );
+
+    let again = connector.erase(&job(&person, "req-again", 2)).await;
+
+    assert_eq!(
+        again, first,
+        "the new attempt did not repeat the first answer"
+    );
+    assert_no_personal_data(&again, &person);
+    let later = connector.erase(&job(&person, "req-later", 1)).await;
+    assert_eq!(
+        later.outcome,
+        Outcome::NothingFound,
+        "detail {:?}",
+        later.detail
+    );
+    assert_no_personal_data(&later, &person);
+    assert_eq!(subject.remaining(&person).await, 0);
+}
+
 /// A person the system never held is "nothing found", which is a success.
 pub async fn a_person_never_seeded_is_nothing_found(subject: &dyn KitSubject) {
     subject.seed(&bob()).await;
