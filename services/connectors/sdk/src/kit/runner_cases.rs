@@ -92,17 +92,28 @@ pub async fn an_undecodable_message_is_a_permanent_error(subject: &dyn KitSubjec
     assert!(bench.acks.messages().is_empty());
 }
 
-/// A runner on an embedded transport, with a recorder on the acknowledgment topic.
-struct Bench {
+/// A runner on an embedded transport, with a recorder on the acknowledgment topic: for the
+/// cases here, and for a kind's own tests of what only a runner shows (a wake publishing
+/// a final answer).
+pub struct Bench {
     transport: Arc<EmbeddedTransport>,
-    runner: Arc<Runner>,
+    pub runner: Arc<Runner>,
     acks: Arc<Recorder>,
     trust: TrustStore,
     _subscriptions: [Subscription; 2],
 }
 
+impl std::fmt::Debug for Bench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bench")
+            .field("runner", &self.runner)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Bench {
-    async fn start(connector: Arc<dyn Connector>) -> Self {
+    /// The connector behind a runner of the kit's system, subscribed and started.
+    pub async fn start(connector: Arc<dyn Connector>) -> Self {
         let transport = Arc::new(EmbeddedTransport::new());
         let key = KeyPair::from_seed([42; 32]);
         let mut trust = TrustStore::default();
@@ -129,7 +140,7 @@ impl Bench {
     }
 
     /// Sends a work order and expects the runner to take it.
-    async fn deliver(&self, person: &Identifiers, request_id: &str, attempt: u32) {
+    pub async fn deliver(&self, person: &Identifiers, request_id: &str, attempt: u32) {
         let order = work_order(person, request_id, attempt);
         let message = Message::new(topics::work(SYSTEM), request_id, order.encode_to_vec());
         self.transport
@@ -138,9 +149,21 @@ impl Bench {
             .expect("the runner took the work order");
     }
 
-    fn verify(&self, message: &Message) -> Acknowledgment {
+    /// A published acknowledgment, verified.
+    pub fn verify(&self, message: &Message) -> Acknowledgment {
         let signed = SignedAcknowledgment::decode(message.payload.as_slice()).expect("decodes");
         verify_ack(&self.trust, &signed).expect("the acknowledgment verifies")
+    }
+
+    /// The first `n` acknowledgments published, verified (waits for them, bounded).
+    pub async fn acks(&self, n: usize) -> Vec<Acknowledgment> {
+        let messages = wait_for(&self.acks, n).await;
+        assert!(
+            messages.len() >= n,
+            "{} acknowledgments, not {n}",
+            messages.len()
+        );
+        messages.iter().map(|m| self.verify(m)).collect()
     }
 }
 
