@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub enum ConnectorConfig {
     Sql(erasure_connector_sql::Config),
     ObjectStore(erasure_connector_object_store::Config),
+    Processor(erasure_connector_processor::Config),
 }
 
 impl ConnectorConfig {
@@ -34,7 +35,7 @@ impl ConnectorConfig {
                     s3.endpoint = Some(endpoint);
                 }
             }
-            Self::Sql(_) => {}
+            Self::Sql(_) | Self::Processor(_) => {}
         }
         self
     }
@@ -44,6 +45,7 @@ impl ConnectorConfig {
         match self {
             Self::Sql(c) => ("sql", c),
             Self::ObjectStore(c) => ("object-store", c),
+            Self::Processor(c) => ("processor", c),
         }
     }
 
@@ -90,6 +92,10 @@ mod tests {
             (
                 "kind = \"object-store\"\nroot = \"x\"\nkeys = []",
                 "object-store",
+            ),
+            (
+                "kind = \"processor\"\nstate = \"x.sqlite\"\n[opendsr]\nbase_url = \"https://p.example/v1\"",
+                "processor",
             ),
         ] {
             let c: ConnectorConfig = toml::from_str(text).expect(kind);

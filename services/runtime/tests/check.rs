@@ -150,3 +150,71 @@ secret_access_key_file = "s3.key"
         found[0]
     );
 }
+
+/// A processor's connector file: checked as it is, and with `--connect` its `check_url`
+/// is read (here nobody answers).
+#[tokio::test]
+async fn a_processor_connector_file_is_checked_and_its_api_asked() {
+    let text = r#"
+system = "payments"
+key_file = "keys/payments.json"
+[bus]
+kind = "kafka"
+brokers = "127.0.0.1:9092"
+group_id = "erasure-connector-payments"
+[connector]
+kind = "processor"
+state = "state/payments-processor.sqlite"
+allow_http = true
+check_url = "http://127.0.0.1:9/health"
+[connector.request]
+method = "DELETE"
+url = "http://127.0.0.1:9/v2/customers/{customer_id}"
+[connector.auth.bearer]
+token = { file = "secrets/payments-token" }
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("secrets")).expect("dir");
+    std::fs::write(dir.path().join("secrets/payments-token"), "t0ken").expect("token");
+    let file = dir.path().join("payments.toml");
+    std::fs::write(&file, text).expect("write");
+
+    let checked = check(&file, dir.path(), false).await.expect("parses");
+    let connected = check(&file, dir.path(), true).await.expect("parses");
+
+    assert_eq!(checked.problems, Vec::<String>::new());
+    assert_eq!(
+        connected.problems,
+        ["system payments: connector.check_url: could not connect"]
+    );
+    std::fs::remove_file(dir.path().join("secrets/payments-token")).expect("remove");
+    let unreadable = check(&file, dir.path(), false).await.expect("parses");
+    assert!(
+        unreadable.problems.len() == 1
+            && unreadable.problems[0].starts_with(
+                "system payments: connector: processor connector: auth.bearer.token: cannot read"
+            ),
+        "{:?}",
+        unreadable.problems
+    );
+}
+
+/// The standalone connector files of `docs/processors.md` are what `erasure connector`
+/// reads.
+#[test]
+fn the_documented_processor_files_parse_as_connector_files() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/processors.md");
+    let text = std::fs::read_to_string(path).expect("docs/processors.md");
+    let files: Vec<&str> = text
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("\n```").next())
+        .filter(|block| block.starts_with("system = "))
+        .collect();
+    assert_eq!(files.len(), 3, "the standalone examples are gone");
+    for file in files {
+        let parsed = erasure_runtime::connector::ConnectorFile::parse(file, "docs/processors.md")
+            .expect("a documented connector file parses");
+        assert_eq!(parsed.connector.kind(), "processor");
+    }
+}
