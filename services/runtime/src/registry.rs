@@ -14,7 +14,8 @@ use std::sync::Arc;
 pub enum ConnectorConfig {
     Sql(erasure_connector_sql::Config),
     ObjectStore(erasure_connector_object_store::Config),
-    Processor(erasure_connector_processor::Config),
+    /// Boxed: its section (a protocol, authentication, callbacks) is far larger than the others.
+    Processor(Box<erasure_connector_processor::Config>),
 }
 
 impl ConnectorConfig {
@@ -45,7 +46,7 @@ impl ConnectorConfig {
         match self {
             Self::Sql(c) => ("sql", c),
             Self::ObjectStore(c) => ("object-store", c),
-            Self::Processor(c) => ("processor", c),
+            Self::Processor(c) => ("processor", c.as_ref()),
         }
     }
 
