@@ -11,10 +11,10 @@ use erasure_core::events::Outcome;
 use erasure_proto::v1 as proto;
 use std::sync::Arc;
 
-const KEY: &str = "callb4ck-key";
+pub const KEY: &str = "callb4ck-key";
 
 /// A job API followed by callbacks only.
-async fn called_back() -> (Arc<Jobs>, Built, u16) {
+pub async fn called_back() -> (Arc<Jobs>, Built, u16) {
     let api = Jobs::new(0);
     api.data.hold(["alice@example.com"]);
     let base = api.start().await;

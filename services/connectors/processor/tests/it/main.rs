@@ -7,6 +7,7 @@ mod config;
 mod conformance;
 mod failures;
 mod jobs;
+mod logs;
 mod opendsr;
 mod requests;
 mod support;
