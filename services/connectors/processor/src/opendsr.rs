@@ -220,26 +220,29 @@ impl Protocol for OpenDsr {
         "opendsr"
     }
 
+    /// One request; once it was sent, the processor has it, whatever the discovery
+    /// document says now.
     async fn plan(
         &self,
         job: &Job,
-        _state: &TaskState,
+        state: &TaskState,
         _callbacks: Option<&str>,
     ) -> Result<Plan, Failure> {
-        let discovery = self.discovery.get(&self.client, false).await?;
-        let identities = self.mapping.identities(&job.identifiers, &discovery);
-        if identities.is_empty() {
-            return Ok(Plan::Skip(
-                "the processor accepts none of the request's identifier kinds".into(),
-            ));
+        let sent = state.calls.first().is_some_and(|c| c.sent);
+        if !sent {
+            let discovery = self.discovery.get(&self.client, false).await?;
+            if self
+                .mapping
+                .identities(&job.identifiers, &discovery)
+                .is_empty()
+            {
+                return Ok(Plan::Skip(
+                    "the processor accepts none of the request's identifier kinds".into(),
+                ));
+            }
         }
         Ok(Plan::Calls(vec![Planned {
-            about: format!(
-                "POST {} (OpenDSR erasure request, {} identit{})",
-                self.requests_url,
-                identities.len(),
-                if identities.len() == 1 { "y" } else { "ies" }
-            ),
+            about: format!("POST {} (an OpenDSR erasure request)", self.requests_url),
             request: None,
         }]))
     }

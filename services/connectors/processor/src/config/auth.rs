@@ -39,6 +39,7 @@ pub struct AuthConfig {
     pub oauth2: Option<OAuth2Config>,
 }
 
+/// A static bearer token: `Authorization: Bearer <token>`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BearerConfig {
@@ -64,6 +65,7 @@ pub struct HmacConfig {
     pub prefix: String,
 }
 
+/// How an HMAC is written in its header.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
@@ -80,7 +82,9 @@ pub enum Encoding {
 pub struct OAuth2Config {
     /// The token endpoint (`https://`, or `http://` with `allow_http`).
     pub token_url: String,
+    /// The client id the token endpoint knows the connector by.
     pub client_id: String,
+    /// Where the client secret is.
     pub client_secret: SecretSource,
     /// The scope asked for, if the endpoint wants one.
     #[serde(default)]
@@ -90,6 +94,7 @@ pub struct OAuth2Config {
     pub client_auth: ClientAuth,
 }
 
+/// How the client proves itself to the token endpoint.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientAuth {
