@@ -160,3 +160,32 @@ async fn a_job_the_processor_reports_failed_is_a_permanent_failure() {
         "the processor reports the job failed (a job.failed status)"
     );
 }
+
+#[tokio::test]
+async fn after_a_restart_the_follow_up_carries_on_with_the_same_job() {
+    let api = Jobs::new(1);
+    api.data.hold(["alice@example.com"]);
+    let config = polled(&api.start().await, 0);
+    let built = build(&config, &[], &[]);
+    let accepted = built.connector.erase(&job(&alice(), "req-1", 1)).await;
+    assert_eq!(accepted.outcome, Outcome::Accepted, "{}", accepted.detail);
+    let config: erasure_connector_processor::Config = toml::from_str(&config).expect("config");
+    let dir = built.dir;
+    drop(built.connector); // the process stops; its state file stays
+
+    let restarted = erasure_connector_processor::ProcessorConnector::new(&config, dir.path())
+        .expect("the same configuration");
+    let report = restarted.erase(&job(&alice(), "req-1", 2)).await;
+
+    assert_eq!(
+        (report.outcome, report.reference.as_str()),
+        (Outcome::Erased, "job-1"),
+        "{}",
+        report.detail
+    );
+    assert_eq!(
+        api.log.count("POST", "/v1/erasures"),
+        1,
+        "submitted again after the restart"
+    );
+}
