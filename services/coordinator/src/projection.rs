@@ -245,6 +245,7 @@ mod tests {
             .expect("time")
             .and_utc();
         let mut events = vec![Event::RequestReceived(RequestReceived {
+            disclose_recipients: false,
             request_id: received.into(),
             received_at: at,
             deadline: erasure_core::deadline::deadline_for(at.date_naive()),

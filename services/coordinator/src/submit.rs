@@ -104,6 +104,7 @@ impl Intake {
         let vault = self.sealer.vault();
         let now = self.streams.now();
         Ok(RequestReceived {
+            disclose_recipients: false,
             request_id: RequestId::new(request_id),
             received_at: now,
             deadline: deadline::deadline_for(now.date_naive()),

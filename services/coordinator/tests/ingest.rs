@@ -40,6 +40,7 @@ fn world_with(adjust: impl FnOnce(&mut TrustStore)) -> World {
         id: id.into(),
         categories: vec![],
         resolves: false,
+        ..SystemSpec::default()
     }));
     let coordinator = Arc::new(Coordinator::new(
         store.clone(),

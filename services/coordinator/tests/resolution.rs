@@ -36,6 +36,7 @@ fn world() -> World {
                 id: id.into(),
                 categories: vec![],
                 resolves,
+                ..SystemSpec::default()
             }),
         );
     let coordinator = Arc::new(Coordinator::new(

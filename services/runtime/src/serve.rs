@@ -97,6 +97,7 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
         id: SystemId::new(&s.id),
         categories: s.categories.clone(),
         resolves: s.resolves,
+        ..SystemSpec::default()
     }))
     .with_controllers(config.controllers.iter().cloned());
     let (rules, financial_year_end) = config.retention.load(data_dir)?;

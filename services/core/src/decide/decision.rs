@@ -38,6 +38,8 @@ pub(super) struct Target {
     pub(super) system_id: SystemId,
     pub(super) categories: Vec<String>,
     pub(super) purpose: Purpose,
+    /// No connector: the task is opened for an operator instead of dispatched.
+    pub(super) manual: bool,
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             system_id: task.system_id.clone(),
             categories: task.categories.clone(),
             purpose: task.phase,
+            manual: task.manual,
         }
     }
 
@@ -60,6 +63,8 @@ impl Target {
     }
 }
 
+/// Dispatches `to` (a work order through the outbox), or opens it for an operator when it
+/// is manual.
 pub(super) fn dispatch(
     decision: &mut Decision,
     to: Target,
@@ -68,6 +73,14 @@ pub(super) fn dispatch(
     now: DateTime<Utc>,
     not_before: DateTime<Utc>,
 ) {
+    if to.manual {
+        decision.events.push(Event::ManualTaskOpened {
+            task_id: to.task_id,
+            system_id: to.system_id,
+            at: now,
+        });
+        return;
+    }
     decision.events.push(Event::TaskDispatched {
         task_id: to.task_id.clone(),
         system_id: to.system_id.clone(),

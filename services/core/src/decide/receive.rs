@@ -39,6 +39,7 @@ pub fn receive(
         system_id,
         categories,
         resolves,
+        manual,
         ..
     } in tasks
     {
@@ -55,6 +56,7 @@ pub fn receive(
             system_id,
             categories,
             purpose,
+            manual,
         };
         dispatch(&mut decision, to, 1, policy, now, now);
     }
