@@ -281,7 +281,8 @@ fn an_open_manual_task_never_times_out_but_the_deadline_runs() {
 fn an_attestation_is_refused_when_it_cannot_count() {
     let mut story = Story::submitted();
     let now = t0();
-    let refuse = |story: &Story, a: Attestation| decide::attest(&story.state(), a).unwrap_err();
+    let refuse =
+        |story: &Story, a: Attestation| decide::attest(&story.state(), a).expect_err("refused");
     assert_eq!(
         refuse(&story, attestation("crm", now)),
         Rejection::NotManual("crm".into())
@@ -477,7 +478,7 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
 fn a_backup_claim_must_name_its_sets_and_only_an_in_backups_answer_may() {
     let story = Story::submitted();
     let now = Now::exactly(t0());
-    let reject = |a| decide::accept_ack(&story.state(), a, &policy(), now).unwrap_err();
+    let reject = |a| decide::accept_ack(&story.state(), a, &policy(), now).expect_err("refused");
     assert!(matches!(
         reject(in_backups(vec![], t0())),
         AckRejection::BadBackups(_)
