@@ -67,6 +67,7 @@ async fn submit(w: &World, email: &str) -> String {
         verified_by: "test".into(),
         scope: vec![],
         controller: None,
+        disclose_recipients: false,
     };
     w.coordinator
         .submit(input)

@@ -64,6 +64,7 @@ async fn submit(w: &World) -> String {
         verified_by: "test".into(),
         scope: vec![],
         controller: None,
+        disclose_recipients: false,
     };
     w.coordinator
         .submit(input)

@@ -19,6 +19,10 @@ pub struct SystemSpec {
     pub manual: bool,
     /// A third party the data was disclosed to (GDPR Art. 19): who, and how it is told.
     pub recipient: Option<Recipient>,
+    /// What the system is, for people reading task lists.
+    pub description: String,
+    /// For a manual system: what the operator must do.
+    pub instructions: String,
 }
 
 impl SystemSpec {

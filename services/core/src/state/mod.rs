@@ -261,8 +261,8 @@ impl RequestState {
                     at: *at,
                 });
             }
-            Event::ManualTaskOpened { system_id, .. } => {
-                self.on_task(system_id, TaskState::opened_manually)
+            Event::ManualTaskOpened { system_id, at, .. } => {
+                self.on_task(system_id, |t| t.opened_manually(*at))
             }
             Event::TaskAttested(a) => self.on_task(&a.system_id, |t| t.attested(a)),
             Event::ErasureReplayed {

@@ -67,6 +67,8 @@ pub struct TaskState {
     /// When the system (a recipient) was first told: its first accepted or successful
     /// answer, or the operator's attestation.
     pub told_at: Option<DateTime<Utc>>,
+    /// When the manual task was opened for an operator.
+    pub opened_at: Option<DateTime<Utc>>,
 }
 
 impl TaskState {
@@ -115,6 +117,7 @@ impl TaskState {
             backups: Vec::new(),
             attestation: None,
             told_at: None,
+            opened_at: None,
         }
     }
 
@@ -137,7 +140,8 @@ impl TaskState {
 
     /// A manual task opened: it waits for an operator, with no timer of its own (the
     /// request's deadline runs).
-    pub(super) fn opened_manually(&mut self) {
+    pub(super) fn opened_manually(&mut self, at: DateTime<Utc>) {
+        self.opened_at = Some(at);
         self.attempt = 1;
         self.phase = Purpose::Erase;
         self.status = TaskStatus::Pending;
