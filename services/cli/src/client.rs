@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use erasure_proto::v1 as pb;
-pub use erasure_runtime::client::{DEFAULT_SERVER, connect, rpc};
+pub use erasure_runtime::client::{Client, DEFAULT_SERVER, connect, rpc};
 use erasure_runtime::render::{self, text};
 use std::path::PathBuf;
 use tokio_stream::StreamExt;

@@ -161,7 +161,7 @@ impl Replays {
         let job = self
             .projection
             .replay(replay_id)
-            .ok_or_else(|| CoordinatorError::NotFound(format!("replay {replay_id}")))?;
+            .ok_or_else(|| CoordinatorError::UnknownReplay(replay_id.to_owned()))?;
         let mut p = Progress {
             total: job.request_ids.len() as u32,
             dispatch_finished: job.finished.is_some(),

@@ -51,6 +51,11 @@ impl ConnectorConfig {
         self.entry().0
     }
 
+    /// How a recipient behind this connector is told of an erasure.
+    pub fn notice(&self) -> erasure_core::inventory::Notice {
+        erasure_core::inventory::Notice::Connector
+    }
+
     /// The connector, with relative paths resolved against `base`.
     pub fn build(&self, base: &Path) -> Result<Arc<dyn Connector>> {
         self.entry()
