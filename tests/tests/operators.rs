@@ -236,3 +236,47 @@ async fn a_restored_backup_is_followed_by_a_replay_and_nobody_comes_back() {
     let future = one_error_line(&server.cli(&["replay", "--since", "2999-01-01", "--by", "ops"]));
     assert!(future.contains("future"), "{future}");
 }
+
+/// A replay the server recorded but did not get to dispatch (it died right after): the
+/// job is in the event store, so the next start runs it to the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_interrupted_by_a_crash_is_resumed_at_the_next_start() {
+    use erasure_proto::v1 as pb;
+    use prost::Message as _;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let mut server = Server::start(&data, &[]);
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let mut ids = Vec::new();
+    for customer in ["C-1002", "C-1003", "C-1004"] {
+        let id = ok(&server.cli(&["submit", "--customer-id", customer]));
+        wait_for_status(&server, &id, "certificate  available").await;
+        ids.push(id);
+    }
+    server.kill9();
+    let started = pb::ReplayStarted {
+        replay_id: "crashed".into(),
+        since_ms: since.timestamp_millis(),
+        system_ids: vec!["crm".into(), "telemetry".into()],
+        request_ids: ids.clone(),
+        by: "ops".into(),
+        at_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    let events = rusqlite::Connection::open(data.join("events.sqlite")).expect("events");
+    events
+        .execute(
+            "INSERT INTO events (stream_id, stream_version, type, version, payload, recorded_at) \
+             VALUES ('replay-crashed', 1, 'ReplayStarted', 1, ?1, 0)",
+            [started.encode_to_vec()],
+        )
+        .expect("insert");
+    drop(events);
+    server.restart();
+    let out = ok(&server.cli(&["replay", "--resume", "crashed"]));
+    assert!(out.contains("3 request(s), 3 dispatched again"), "{out}");
+    assert!(out.contains("3 answered, 0 failed"), "{out}");
+    for id in &ids {
+        let status = stdout(&server.cli(&["status", id]));
+        assert!(status.contains("status       completed"), "{status}");
+    }
+}
