@@ -447,6 +447,11 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
     assert_eq!(task.status, TaskStatus::Done);
     assert_eq!(task.backups_until(), Some(date("2027-02-28")));
     assert_eq!(
+        story.state().identifiers_needed_until(),
+        Some(date("2027-02-28")),
+        "a restore until then needs a replay, and the replay the identifiers"
+    );
+    assert_eq!(
         story.state().next_timer(&[]),
         Some(at(2027, 3, 1, 12)),
         "the day after the last set expires"
@@ -468,6 +473,7 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
         None,
         "nothing left to wait for"
     );
+    assert_eq!(story.state().identifiers_needed_until(), None);
     assert!(
         story.tick(at(2027, 3, 2, 12)).events.is_empty(),
         "recorded once"

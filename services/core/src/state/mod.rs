@@ -367,6 +367,17 @@ impl RequestState {
         &self.aged_out[self.covered_aged_out.min(self.aged_out.len())..]
     }
 
+    /// The last day the request's identifiers are still needed for erasing: the end of its
+    /// last running hold (the deferred erasure needs them) or the expiry of the last backup
+    /// set that may hold the person (a restore must be followed by a replay, which needs
+    /// them). `None` when neither runs. Until then the sealed identifiers must not be
+    /// shredded.
+    pub fn identifiers_needed_until(&self) -> Option<NaiveDate> {
+        let holds = self.holds().map(|h| h.retained_until);
+        let backups = self.tasks.values().filter_map(TaskState::backups_until);
+        holds.chain(backups).max()
+    }
+
     /// Holds running now, over every system.
     pub fn holds(&self) -> impl Iterator<Item = &Hold> {
         self.tasks.values().flat_map(|t| t.holds.iter())

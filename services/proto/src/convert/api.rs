@@ -137,6 +137,10 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
         recipients: s.tasks.values().filter_map(recipient_view).collect(),
         disclose_recipients: r.disclose_recipients,
         replays: s.replays.iter().map(|r| r.replay_id.clone()).collect(),
+        identifiers_needed_until: s
+            .identifiers_needed_until()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     }
 }
 
