@@ -25,6 +25,8 @@
 //! Deserialising checks only the shape; [`crate::BackupConnector::new`] checks the meaning
 //! (every set valid, every name usable) and reads the password file.
 
+mod toml_time;
+
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -54,13 +56,15 @@ pub struct SetConfig {
     /// catalog. It is shown in acknowledgments and certificates.
     pub id: String,
     /// When the set was taken: an RFC 3339 timestamp such as `2026-11-30T02:00:00Z` or
-    /// `2026-11-30T03:00:00+01:00` (without an offset: UTC), quoted. Data erased after
-    /// this moment may be in the set.
+    /// `2026-11-30T03:00:00+01:00` (without an offset: UTC), quoted or as a TOML
+    /// date-time. Data erased after this moment may be in the set.
+    #[serde(deserialize_with = "toml_time::text")]
     pub taken_at: String,
-    /// The last day the set may exist, `YYYY-MM-DD` (UTC), quoted; or the timestamp at
-    /// which it is deleted, which counts as the UTC date of that timestamp. Required: a
-    /// set kept forever would hold an erased person forever, so the connector refuses it.
-    #[serde(default)]
+    /// The last day the set may exist, `YYYY-MM-DD` (UTC); or the timestamp at which it
+    /// is deleted, which counts as the UTC date of that timestamp. Quoted, or as a TOML
+    /// date or date-time. Required: a set kept forever would hold an erased person
+    /// forever, so the connector refuses it.
+    #[serde(default, deserialize_with = "toml_time::some_text")]
     pub expires: Option<String>,
     /// The systems (inventory ids) whose data the set holds; at least one.
     pub systems: Vec<String>,
