@@ -152,7 +152,7 @@ fn from_table(table: &TableCatalog, base: &Path) -> Result<Catalog, ConfigError>
             let db = Database::new(url, password.as_deref(), POOL_SIZE)?;
             let shown = format!("PostgreSQL table {:?} at {}", table.table, db.shown());
             let sql =
-                PostgresTable::sql(&select(&table.table, &table.columns, |c| c), busy_timeout);
+                PostgresTable::query(&select(&table.table, &table.columns, |c| c), busy_timeout);
             Ok(Catalog {
                 source: Source::Postgres(PostgresTable { db, sql }, fields),
                 shown,

@@ -94,8 +94,9 @@ pub struct TableCatalog {
     /// The table's columns, where they are not named as the defaults.
     #[serde(default)]
     pub columns: Columns,
-    /// How long to wait for a writer's lock on a SQLite catalog before reporting it busy
-    /// (a retryable failure). Default: 5000.
+    /// How long to wait for a lock before reporting the catalog busy (a retryable
+    /// failure): SQLite's busy timeout (a writer holding the file), PostgreSQL's
+    /// `lock_timeout` (a migration holding the table; at least 1 ms). Default: 5000.
     #[serde(default = "default_busy_timeout_ms")]
     pub busy_timeout_ms: u64,
 }

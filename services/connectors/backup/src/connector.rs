@@ -64,8 +64,8 @@ impl Connector for BackupConnector {
         "backup"
     }
 
-    /// Nothing is erased and the job's identifiers and holds play no part: every person
-    /// erased now may be in the same sets.
+    /// Nothing is erased, and the job's identifiers, holds and controller play no part:
+    /// every person erased now may be in the same sets.
     async fn erase(&self, job: &Job) -> Report {
         let sets = match self.catalog.sets().await {
             Ok(sets) => sets,

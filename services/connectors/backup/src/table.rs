@@ -87,9 +87,10 @@ pub struct PostgresTable {
 }
 
 impl PostgresTable {
-    /// The simple query: session settings for reading times, then `select`.
-    pub fn sql(select: &str, lock_timeout: Duration) -> String {
-        let ms = lock_timeout.as_millis();
+    /// The simple query: session settings for reading times and for waiting on locks
+    /// (0 would wait for ever), then `select`.
+    pub fn query(select: &str, lock_timeout: Duration) -> String {
+        let ms = lock_timeout.as_millis().max(1);
         format!(
             "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET lock_timeout TO {ms}; {select}"
         )

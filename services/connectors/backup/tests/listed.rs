@@ -7,7 +7,7 @@ mod support;
 use erasure_connector_backup::{BackupConnector, Config, ConfigError};
 use erasure_connector_sdk::KindConfig;
 use erasure_core::events::Outcome;
-use support::{MOMENT, clock, connector, copy, ids, report};
+use support::{clock, connector, copy, ids, report};
 
 /// Sets around the moment (2026-11-20 12:00 UTC) and `as_of` (2026-11-20).
 const CATALOG: &str = r#"
