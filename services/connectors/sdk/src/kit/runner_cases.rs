@@ -93,16 +93,16 @@ pub async fn an_undecodable_message_is_a_permanent_error(subject: &dyn KitSubjec
 }
 
 /// A runner on an embedded transport, with a recorder on the acknowledgment topic.
-struct Bench {
+pub(crate) struct Bench {
     transport: Arc<EmbeddedTransport>,
-    runner: Arc<Runner>,
-    acks: Arc<Recorder>,
+    pub(crate) runner: Arc<Runner>,
+    pub(crate) acks: Arc<Recorder>,
     trust: TrustStore,
     _subscriptions: [Subscription; 2],
 }
 
 impl Bench {
-    async fn start(connector: Arc<dyn Connector>) -> Self {
+    pub(crate) async fn start(connector: Arc<dyn Connector>) -> Self {
         let transport = Arc::new(EmbeddedTransport::new());
         let key = KeyPair::from_seed([42; 32]);
         let mut trust = TrustStore::default();
@@ -129,7 +129,7 @@ impl Bench {
     }
 
     /// Sends a work order and expects the runner to take it.
-    async fn deliver(&self, person: &Identifiers, request_id: &str, attempt: u32) {
+    pub(crate) async fn deliver(&self, person: &Identifiers, request_id: &str, attempt: u32) {
         let order = work_order(person, request_id, attempt);
         let message = Message::new(topics::work(SYSTEM), request_id, order.encode_to_vec());
         self.transport
@@ -138,7 +138,7 @@ impl Bench {
             .expect("the runner took the work order");
     }
 
-    fn verify(&self, message: &Message) -> Acknowledgment {
+    pub(crate) fn verify(&self, message: &Message) -> Acknowledgment {
         let signed = SignedAcknowledgment::decode(message.payload.as_slice()).expect("decodes");
         verify_ack(&self.trust, &signed).expect("the acknowledgment verifies")
     }
@@ -164,20 +164,20 @@ pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkO
 }
 
 /// Counts the erasures it passes on.
-struct Counting {
+pub(crate) struct Counting {
     inner: Arc<dyn Connector>,
     calls: AtomicU32,
 }
 
 impl Counting {
-    fn new(inner: Arc<dyn Connector>) -> Self {
+    pub(crate) fn new(inner: Arc<dyn Connector>) -> Self {
         Self {
             inner,
             calls: AtomicU32::new(0),
         }
     }
 
-    fn calls(&self) -> u32 {
+    pub(crate) fn calls(&self) -> u32 {
         self.calls.load(Ordering::SeqCst)
     }
 }
