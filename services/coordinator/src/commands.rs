@@ -95,7 +95,7 @@ impl Commands {
                 at: now,
                 ..attestation.clone()
             };
-            Ok(decide::attest(state, a)?)
+            Ok(decide::attest(state, a, &self.policy)?)
         })
         .await
     }

@@ -23,6 +23,9 @@ pub struct SystemSpec {
     pub description: String,
     /// For a manual system: what the operator must do.
     pub instructions: String,
+    /// Asked only once every other system's task is final (a backups system: a set
+    /// taken while another system was still erasing may hold the person too).
+    pub asked_last: bool,
 }
 
 impl SystemSpec {
@@ -129,6 +132,8 @@ pub struct PlannedTask {
     pub manual: bool,
     /// The recipient the system stands for, as the inventory declared it when planned.
     pub recipient: Option<Recipient>,
+    /// Dispatched only once every other task is final.
+    pub asked_last: bool,
 }
 
 impl Inventory {
@@ -208,6 +213,7 @@ impl Inventory {
                 resolves: s.resolves,
                 manual: s.manual,
                 recipient: s.recipient.clone(),
+                asked_last: s.asked_last,
             })
             .collect();
         if tasks.is_empty() {

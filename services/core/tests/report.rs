@@ -45,6 +45,7 @@ fn request(id: &str, day: &str) -> Vec<Event> {
             resolves: false,
             manual: false,
             recipient: None,
+            asked_last: false,
         })
         .to_vec();
     vec![

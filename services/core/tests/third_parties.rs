@@ -51,7 +51,10 @@ fn inventory() -> Inventory {
             }),
             ..SystemSpec::new("payments", &["payment"])
         },
-        SystemSpec::new("backups", &["backup"]),
+        SystemSpec {
+            asked_last: true,
+            ..SystemSpec::new("backups", &["backup"])
+        },
         SystemSpec {
             manual: true,
             recipient: Some(Recipient {
@@ -173,7 +176,7 @@ impl Story {
     }
 
     fn attest(&mut self, a: Attestation) -> Result<Decision, Rejection> {
-        let d = decide::attest(&self.state(), a)?;
+        let d = decide::attest(&self.state(), a, &self.1)?;
         Ok(self.then(d))
     }
 
@@ -184,19 +187,20 @@ impl Story {
 
     /// Everybody but `except` answers (crm erased, payments erased, backups nothing found,
     /// the archive attested).
+    /// (the backups last, once the others are final).
     fn others_answer(&mut self, except: &[&str], now: DateTime<Utc>) -> Decision {
         let mut last = Decision::default();
-        for (system, outcome) in [
-            ("crm", Outcome::Erased),
-            ("payments", Outcome::Erased),
-            ("backups", Outcome::NothingFound),
-        ] {
+        for (system, outcome) in [("crm", Outcome::Erased), ("payments", Outcome::Erased)] {
             if !except.contains(&system) {
                 last = self.answer(ack(system, 1, outcome, now), now);
             }
         }
         if !except.contains(&"archive") {
             last = self.attest(attestation("archive", now)).expect("attested");
+        }
+        let asked = self.state().tasks[&SystemId::new("backups")].attempt > 0;
+        if !except.contains(&"backups") && asked {
+            last = self.answer(ack("backups", 1, Outcome::NothingFound, now), now);
         }
         last
     }
@@ -238,8 +242,8 @@ fn a_manual_task_is_opened_for_an_operator_not_dispatched() {
     systems.sort();
     assert_eq!(
         systems,
-        ["backups", "crm", "payments"],
-        "no work order for the archive"
+        ["crm", "payments"],
+        "no work order for the archive; the backups are asked last"
     );
     let task = &story.state().tasks[&SystemId::new("archive")];
     assert_eq!((task.status, task.answer_by), (TaskStatus::Pending, None));
@@ -261,7 +265,16 @@ fn an_open_manual_task_never_times_out_but_the_deadline_runs() {
     let d = story
         .attest(attestation("archive", at(2026, 12, 24, 9)))
         .expect("attested");
-    assert_eq!(types(&d), ["TaskAttested", "RequestCompleted"]);
+    assert_eq!(
+        types(&d),
+        ["TaskAttested", "TaskDispatched"],
+        "the backups are asked last"
+    );
+    let d = story.answer(
+        ack("backups", 1, Outcome::NothingFound, at(2026, 12, 24, 9)),
+        at(2026, 12, 24, 9),
+    );
+    assert_eq!(types(&d), ["AckAccepted", "RequestCompleted"]);
     assert_eq!(d.effects, [Effect::IssueCertificate]);
     let task = &story.state().tasks[&SystemId::new("archive")];
     let a = task.attestation.as_ref().expect("attestation");
@@ -281,8 +294,9 @@ fn an_open_manual_task_never_times_out_but_the_deadline_runs() {
 fn an_attestation_is_refused_when_it_cannot_count() {
     let mut story = Story::submitted();
     let now = t0();
-    let refuse =
-        |story: &Story, a: Attestation| decide::attest(&story.state(), a).expect_err("refused");
+    let refuse = |story: &Story, a: Attestation| {
+        decide::attest(&story.state(), a, &policy()).expect_err("refused")
+    };
     assert_eq!(
         refuse(&story, attestation("crm", now)),
         Rejection::NotManual("crm".into())
@@ -370,7 +384,11 @@ fn an_accepted_attempt_is_followed_up_without_spending_the_retry_budget() {
         assert_eq!(dispatched_attempts(&d), [("payments".into(), attempt + 1)]);
     }
     let d = story.answer(ack("payments", 9, Outcome::Erased, now), now);
-    assert_eq!(types(&d), ["AckAccepted", "RequestCompleted"]);
+    assert_eq!(
+        types(&d),
+        ["AckAccepted", "TaskDispatched"],
+        "then the backups"
+    );
     let task = &story.state().tasks[&SystemId::new("payments")];
     assert_eq!(
         task.told_at,
@@ -482,7 +500,8 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
 
 #[test]
 fn a_backup_claim_must_name_its_sets_and_only_an_in_backups_answer_may() {
-    let story = Story::submitted();
+    let mut story = Story::submitted();
+    story.others_answer(&["backups"], t0());
     let now = Now::exactly(t0());
     let reject = |a| decide::accept_ack(&story.state(), a, &policy(), now).expect_err("refused");
     assert!(matches!(
@@ -556,4 +575,31 @@ fn a_replay_leaves_out_erasures_before_the_backup_and_says_when_nothing_is_left(
         t0(),
     );
     assert_eq!(r, Err(Rejection::NothingToReplay));
+}
+
+#[test]
+fn the_backups_are_asked_once_every_other_system_is_final() {
+    let mut story = Story::submitted();
+    let now = t0();
+    assert_eq!(story.state().tasks[&SystemId::new("backups")].attempt, 0);
+    story.answer(ack("crm", 1, Outcome::Erased, now), now);
+    let d = story.attest(attestation("archive", now)).expect("attested");
+    assert!(dispatched_attempts(&d).is_empty(), "payments still pending");
+    // A failed system is final too: the backups are asked then.
+    let d = story.answer(ack("payments", 1, Outcome::FailedPermanent, now), now);
+    assert_eq!(dispatched_attempts(&d), [("backups".into(), 1)]);
+    assert_eq!(story.state().status, RequestStatus::InProgress);
+    let d = story.answer(ack("backups", 1, Outcome::NothingFound, now), now);
+    assert_eq!(types(&d), ["AckAccepted", "RequestFailed"]);
+}
+
+#[test]
+fn a_request_for_the_backups_alone_asks_them_at_once() {
+    let p = policy();
+    let only_backups = RequestReceived {
+        scope: vec!["backups".into()],
+        ..received()
+    };
+    let d = decide::receive(None, only_backups, &inventory(), &p, t0()).expect("accepted");
+    assert_eq!(dispatched_attempts(&d), [("backups".into(), 1)]);
 }

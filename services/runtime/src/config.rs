@@ -145,6 +145,11 @@ pub struct SystemConfig {
     /// 19): a processor or another controller. Certificates list every recipient with how
     /// and when it was told.
     pub recipient: Option<RecipientConfig>,
+    /// Ask this system only once every other system's task is final. Default: true for a
+    /// `backup` connector running in-process (a set taken while another system was still
+    /// erasing may hold the person too), false otherwise; set it for a backups system
+    /// whose connector runs elsewhere.
+    pub asked_last: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,6 +238,11 @@ impl SystemConfig {
                 .as_ref()
                 .map(|m| m.instructions.trim().to_owned())
                 .unwrap_or_default(),
+            asked_last: self.asked_last.unwrap_or_else(|| {
+                self.connector
+                    .as_ref()
+                    .is_some_and(|c| c.kind() == "backup")
+            }),
         })
     }
 }

@@ -57,7 +57,7 @@ pub fn accept_ack(
         if state.status == RequestStatus::Completed {
             supplement_if_done(state, &mut decision);
         } else {
-            finish_if_all_final(state, &mut decision, now.at);
+            finish_if_all_final(state, &mut decision, policy, now.at);
         }
     }
     Ok(decision)

@@ -116,7 +116,8 @@ pub(super) fn erase_once_resolved(
         .tasks
         .values()
         .filter(|t| t.phase == Purpose::Resolve || t.attempt == 0)
-        .filter(|t| t.status != TaskStatus::Failed);
+        .filter(|t| t.status != TaskStatus::Failed)
+        .filter(|t| !(t.asked_last && t.attempt == 0));
     for task in waiting {
         dispatch(
             decision,
@@ -154,18 +155,42 @@ pub(super) fn fail_if_resolution_failed(
     }
 }
 
+/// Dispatches the tasks asked last, not yet dispatched, when every other task is final.
+/// Returns whether it did.
+fn ask_last_ones(
+    next: &RequestState,
+    decision: &mut Decision,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> bool {
+    let (last, others): (Vec<&TaskState>, Vec<&TaskState>) =
+        next.tasks.values().partition(|t| t.asked_last);
+    let waiting: Vec<&TaskState> = last.into_iter().filter(|t| t.attempt == 0).collect();
+    if waiting.is_empty() || others.iter().any(|t| t.status == TaskStatus::Pending) {
+        return false;
+    }
+    for task in waiting {
+        dispatch(decision, Target::erase(task), 1, policy, now, now);
+    }
+    true
+}
+
 /// Appends `RequestCompleted` or `RequestFailed` when the decision's events leave every
-/// task final.
+/// task final; first, once every other task is final, dispatches the tasks asked last.
 pub(super) fn finish_if_all_final(
     state: &RequestState,
     decision: &mut Decision,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) {
     if state.status.is_final() {
         return;
     }
     let next = state.after(&decision.events);
-    if next.status.is_final() || !next.all_tasks_final() {
+    if next.status.is_final() {
+        return;
+    }
+    if ask_last_ones(&next, decision, policy, now) || !next.all_tasks_final() {
         return;
     }
     let failed: Vec<SystemId> = next

@@ -108,7 +108,11 @@ pub const MAX_EVIDENCE_CHARS: usize = 2000;
 /// with what evidence. The task must be open (dispatched after any identity resolution,
 /// not yet closed); the last open task completes the request. The caller checks that the
 /// evidence holds none of the request's identifiers.
-pub fn attest(state: &RequestState, attestation: Attestation) -> Result<Decision, Rejection> {
+pub fn attest(
+    state: &RequestState,
+    attestation: Attestation,
+    policy: &Policy,
+) -> Result<Decision, Rejection> {
     if state.status == RequestStatus::Failed {
         return Err(Rejection::RequestFinal("failed"));
     }
@@ -158,6 +162,6 @@ pub fn attest(state: &RequestState, attestation: Attestation) -> Result<Decision
         operator: attestation.operator.trim().to_owned(),
         ..attestation
     }));
-    finish_if_all_final(state, &mut decision, now);
+    finish_if_all_final(state, &mut decision, policy, now);
     Ok(decision)
 }

@@ -54,7 +54,7 @@ pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
         }
     }
     fail_if_resolution_failed(state, &mut decision, now.at);
-    finish_if_all_final(state, &mut decision, now.at);
+    finish_if_all_final(state, &mut decision, policy, now.at);
     if state.status == RequestStatus::Completed {
         supplement_if_done(state, &mut decision);
     }

@@ -69,6 +69,8 @@ pub struct TaskState {
     pub told_at: Option<DateTime<Utc>>,
     /// When the manual task was opened for an operator.
     pub opened_at: Option<DateTime<Utc>>,
+    /// Dispatched only once every other task is final.
+    pub asked_last: bool,
 }
 
 impl TaskState {
@@ -118,6 +120,7 @@ impl TaskState {
             attestation: None,
             told_at: None,
             opened_at: None,
+            asked_last: t.asked_last,
         }
     }
 

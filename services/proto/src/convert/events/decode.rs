@@ -267,6 +267,7 @@ impl TryFrom<pb::PlannedTask> for PlannedTask {
             resolves: t.resolves,
             manual: t.manual,
             recipient: t.recipient.as_ref().map(Recipient::try_from).transpose()?,
+            asked_last: t.asked_last,
         })
     }
 }

@@ -308,6 +308,7 @@ impl From<&PlannedTask> for pb::PlannedTask {
             resolves: t.resolves,
             manual: t.manual,
             recipient: t.recipient.as_ref().map(pb::Recipient::from),
+            asked_last: t.asked_last,
         }
     }
 }

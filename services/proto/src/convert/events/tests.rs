@@ -36,6 +36,7 @@ fn every_event_round_trips() {
         Event::ErasurePlanned {
             tasks: vec![PlannedTask {
                 manual: true,
+                asked_last: true,
                 recipient: Some(Recipient {
                     name: "Maksu Oy".into(),
                     role: RecipientRole::Processor,
