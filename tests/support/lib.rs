@@ -260,3 +260,25 @@ where
     }
     None
 }
+
+/// A JSON file (a certificate, a supplement, a report).
+pub fn json_file(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
+}
+
+/// Waits until `erasure status ID` shows `what`; returns that status. Panics with the
+/// last status and the server log after a minute.
+pub async fn wait_for_status(server: &Server, id: &str, what: &str) -> String {
+    eventually(Duration::from_secs(60), || async {
+        let text = stdout(&server.cli(&["status", id]));
+        text.contains(what).then_some(text)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "request never showed {what:?}:\n{}\n{}",
+            stdout(&server.cli(&["status", id])),
+            server.log_text()
+        )
+    })
+}

@@ -19,7 +19,7 @@ fn paced_config(dir: &Path) -> std::path::PathBuf {
         "\n[systems.connector]\n",
         "\nmax_per_second = 40.0\n\n[systems.connector]\n",
     );
-    assert_eq!(paced.matches("max_per_second").count(), 4);
+    assert_eq!(paced.matches("max_per_second").count(), 5);
     let path = dir.join("paced.toml");
     std::fs::write(&path, paced).expect("write config");
     path

@@ -8,29 +8,8 @@
 
 use erasure_tests::*;
 use std::path::Path;
-use std::time::Duration;
 
 const INVOICES_OF_AINO: &str = "SELECT count(*) FROM invoices WHERE customer_number = 'C-1001'";
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
-}
-
-async fn wait_for(server: &Server, id: &str, what: &str) -> String {
-    eventually(Duration::from_secs(60), || async {
-        let out = server.cli(&["status", id]);
-        let text = stdout(&out);
-        text.contains(what).then_some(text)
-    })
-    .await
-    .unwrap_or_else(|| {
-        panic!(
-            "request never showed {what:?}:\n{}\n{}",
-            stdout(&server.cli(&["status", id])),
-            server.log_text()
-        )
-    })
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invoice_is_held_then_erased_ten_years_later_with_a_supplement() {
@@ -45,7 +24,7 @@ async fn an_invoice_is_held_then_erased_ten_years_later_with_a_supplement() {
     assert_eq!(count(&billing, INVOICES_OF_AINO), 2, "example data");
 
     let id = ok(&server.cli(&["submit", "--customer-id", "C-1001", "--jurisdiction", "FI"]));
-    let status = wait_for(&server, &id, "certificate  available").await;
+    let status = wait_for_status(&server, &id, "certificate  available").await;
     assert!(status.contains("status       completed"), "{status}");
     assert!(
         status.contains("billing      held   2 items of accounting-voucher under fi-kpl-vouchers until 2032-12-31"),
@@ -68,7 +47,7 @@ async fn an_invoice_is_held_then_erased_ten_years_later_with_a_supplement() {
     // The certificate lists the exception with its rule, citation and end date.
     let cert = tmp.path().join("certificate.json");
     ok(&server.cli(&["certificate", &id, "-o", cert.to_str().expect("utf-8")]));
-    let c = json(&cert);
+    let c = json_file(&cert);
     let exceptions = c["certificate"]["exceptions"]
         .as_array()
         .expect("exceptions");
@@ -97,7 +76,7 @@ async fn an_invoice_is_held_then_erased_ten_years_later_with_a_supplement() {
     // Ten years on, after a restart: the hold ends by itself.
     server.set_env("ERASURE_CLOCK_OFFSET", "3660d");
     server.restart();
-    let status = wait_for(&server, &id, "supplements  1").await;
+    let status = wait_for_status(&server, &id, "supplements  1").await;
     assert!(
         status.contains("billing      ended  2 items of accounting-voucher under fi-kpl-vouchers until 2032-12-31"),
         "{status}"
@@ -124,7 +103,7 @@ async fn an_invoice_is_held_then_erased_ten_years_later_with_a_supplement() {
         "-o",
         supplement.to_str().expect("utf-8"),
     ]));
-    let s = json(&supplement);
+    let s = json_file(&supplement);
     assert_eq!(
         s["supplement"]["ended"][0]["rule_id"], "fi-kpl-vouchers",
         "{s:#}"
@@ -172,7 +151,7 @@ action = "delete"
     .expect("config");
     let server = Server::start(&data, &["--config", config.to_str().expect("utf-8")]);
     let id = ok(&server.cli(&["submit", "--email", "someone@example.com"]));
-    let status = wait_for(&server, &id, "status       failed").await;
+    let status = wait_for_status(&server, &id, "status       failed").await;
     assert!(status.contains("failed (failed-retryable)"), "{status}");
 
     // A failed request has no deadline left to extend; an operator retry reopens it.
@@ -196,7 +175,7 @@ action = "delete"
         "--reason",
         "database restored",
     ]));
-    wait_for(&server, &id, "certificate  available").await;
+    wait_for_status(&server, &id, "certificate  available").await;
     assert_eq!(
         count(&data.join("ledger.sqlite"), "SELECT count(*) FROM people"),
         1

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use erasure_proto::v1 as pb;
-pub use erasure_runtime::client::{DEFAULT_SERVER, connect, rpc};
+pub use erasure_runtime::client::{Client, DEFAULT_SERVER, connect, rpc};
 use erasure_runtime::render::{self, text};
 use std::path::PathBuf;
 use tokio_stream::StreamExt;
@@ -49,6 +49,10 @@ pub struct SubmitArgs {
     /// The controller the request is for, where the deployment acts for several.
     #[arg(long)]
     pub controller: Option<String>,
+    /// The person asks to be told who their data was disclosed to (GDPR Art. 19): the
+    /// request and its certificate list the recipients for them.
+    #[arg(long)]
+    pub disclose_recipients: bool,
 }
 
 pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
@@ -69,6 +73,7 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
         verified_by: a.verified_by,
         scope: a.scope,
         controller: a.controller.unwrap_or_default(),
+        disclose_recipients: a.disclose_recipients,
     };
     let r = client.submit(request).await.map_err(rpc)?.into_inner();
     if r.existing {

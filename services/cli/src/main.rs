@@ -10,11 +10,14 @@
 //!   period report for regulators (clients of a running server).
 //! - `keys rotate`: replace a signing key, keeping what it signed verifiable.
 //! - `load`: a bounded load against a running server, printing throughput and latency.
+//! - `task`: manual tasks (recipients with no API) closed by an operator with evidence;
+//!   `replay`: erasures dispatched again after a backup was restored.
 
 mod client;
 mod explain;
 mod load;
 mod local;
+mod operator;
 mod report;
 mod transparency;
 
@@ -117,6 +120,13 @@ enum Command {
     /// Configurations.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manual tasks: recipients with no API, told by an operator who closes the task with
+    /// evidence.
+    #[command(subcommand)]
+    Task(operator::TaskCommand),
+    /// After restoring a backup: dispatch again every erasure finished since it was taken,
+    /// so that nobody comes back (runs on the server; resumable).
+    Replay(operator::ReplayArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +190,8 @@ async fn main() -> ExitCode {
         Command::Report(args) => report::run(&cli.server, args).await,
         Command::Keys(KeysCommand::Rotate(args)) => local::rotate(args),
         Command::Config(ConfigCommand::Check(args)) => local::check(args).await,
+        Command::Task(command) => operator::task(&cli.server, command).await,
+        Command::Replay(args) => operator::replay(&cli.server, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,10 @@ use erasure_core::state::Hold;
 use erasure_core::{Decision, Effect, RequestState};
 use erasure_proof::merkle::Hash;
 use erasure_proof::{KeyPair, TrustStore, certificate as proof_cert, supplement};
-use erasure_proto::convert::{deadline_extension, kind_counts, ms, retention_exception};
+use erasure_proto::convert::{
+    aged_out_exceptions, backup_exceptions, deadline_extension, kind_counts, ms, recipient_notices,
+    retention_exception, system_result,
+};
 use erasure_proto::v1 as pb;
 use prost::Message as _;
 
@@ -84,7 +87,7 @@ impl Notary {
                 &self.supplement_of(&next, &policy.rules, now)?,
             );
             let bytes = signed.encode_to_vec();
-            tracing::info!("held data erased, certificate supplement issued");
+            tracing::info!("held data erased or backups aged out, certificate supplement issued");
             decide::issue_supplement(&next, erasure_proof::sha256(&bytes).to_vec(), bytes, now)?
         };
         decision.events.extend(issued.events);
@@ -115,12 +118,7 @@ impl Notary {
                     found: kind_counts(found),
                 })
                 .collect(),
-            systems: state
-                .tasks
-                .values()
-                .filter_map(|t| t.last_ack.as_ref())
-                .map(pb::SystemResult::from)
-                .collect(),
+            systems: state.tasks.values().filter_map(system_result).collect(),
             coordinator_key_id: self.signer.key_id().to_owned(),
             issued_at_ms: ms(now),
             exceptions: exceptions(state.holds(), rules),
@@ -128,6 +126,12 @@ impl Notary {
                 .extension
                 .as_ref()
                 .map(|e| deadline_extension(e, r.deadline)),
+            backups: backup_exceptions(state)
+                .into_iter()
+                .chain(aged_out_exceptions(&state.aged_out))
+                .collect(),
+            recipients: recipient_notices(state),
+            recipients_requested: r.disclose_recipients,
         }
     }
 
@@ -156,6 +160,8 @@ impl Notary {
             remaining: exceptions(state.holds(), rules),
             coordinator_key_id: self.signer.key_id().to_owned(),
             issued_at_ms: ms(now),
+            aged_out: aged_out_exceptions(state.newly_aged_out()),
+            backups_remaining: backup_exceptions(state),
         })
     }
 }

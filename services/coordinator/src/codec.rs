@@ -17,6 +17,16 @@ pub fn encode(event: &Event) -> NewEvent {
     }
 }
 
+/// The row to append for a message of a stream that is not a request's (the
+/// transparency log, replays), stored under its message name.
+pub fn message_event(event_type: &str, message: &impl prost::Message) -> NewEvent {
+    NewEvent {
+        event_type: event_type.into(),
+        version: SCHEMA_VERSION,
+        payload: message.encode_to_vec(),
+    }
+}
+
 /// The event a recorded row holds.
 pub fn decode(recorded: &RecordedEvent) -> Result<Event, DecodeError> {
     decode_event(&recorded.event_type, recorded.version, &recorded.payload)

@@ -1,12 +1,16 @@
 //! What changes a request after it was received, besides acknowledgments: its timers
-//! firing, an operator extending its deadline or retrying its failed tasks.
+//! firing, an operator extending its deadline, retrying its failed tasks, closing a manual
+//! task, or replaying the erasure after a backup was restored.
 
 use crate::certify::Notary;
 use crate::error::CoordinatorError;
+use crate::evidence::names_the_person;
+use crate::sealing::Sealer;
 use crate::streams::Streams;
 use crate::vault::jitter;
 use chrono::{DateTime, Utc};
 use erasure_core::decide::{self, Now, Policy};
+use erasure_core::events::Attestation;
 use erasure_core::{Decision, RequestState, SystemId};
 use std::sync::Arc;
 
@@ -15,6 +19,7 @@ pub struct Commands {
     pub(crate) streams: Streams,
     pub(crate) notary: Arc<Notary>,
     pub(crate) policy: Arc<Policy>,
+    pub(crate) sealer: Sealer,
 }
 
 impl Commands {
@@ -63,6 +68,55 @@ impl Commands {
     ) -> Result<RequestState, CoordinatorError> {
         self.decide_on(request_id, |state, now| {
             Ok(decide::retry(state, system, reason, &self.policy, now)?)
+        })
+        .await
+    }
+
+    /// An operator closes a manual task with evidence. The evidence goes into the
+    /// certificate, so it is refused when it holds one of the person's identifiers (the
+    /// error names the kind, never the value). The attestation's time is the server's.
+    #[tracing::instrument(skip_all, fields(request_id, system = %attestation.system_id))]
+    pub async fn attest(
+        &self,
+        request_id: &str,
+        attestation: Attestation,
+    ) -> Result<RequestState, CoordinatorError> {
+        let state = self.streams.get(request_id).await?;
+        let identifiers = self.sealer.open_current(&state).await?;
+        if let Some(kind) = names_the_person(&attestation.evidence, &identifiers) {
+            return Err(CoordinatorError::Invalid(format!(
+                "the evidence holds the person's {} and would go into the certificate: \
+                 describe what was done without it",
+                kind.name()
+            )));
+        }
+        self.decide_on(request_id, |state, now| {
+            let a = Attestation {
+                at: now,
+                ..attestation.clone()
+            };
+            Ok(decide::attest(state, a, &self.policy)?)
+        })
+        .await
+    }
+
+    /// Dispatches the erasure again to `systems` (see [`decide::replay`]).
+    pub async fn replay(
+        &self,
+        request_id: &str,
+        replay_id: &str,
+        systems: &[SystemId],
+        since: DateTime<Utc>,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.decide_on(request_id, |state, now| {
+            Ok(decide::replay(
+                state,
+                replay_id,
+                systems,
+                since,
+                &self.policy,
+                now,
+            )?)
         })
         .await
     }

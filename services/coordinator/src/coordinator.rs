@@ -90,6 +90,7 @@ impl Coordinator {
                 streams: streams.clone(),
                 notary: notary.clone(),
                 policy: policy.clone(),
+                sealer: sealer.clone(),
             },
             export: Export {
                 streams: streams.clone(),
@@ -174,6 +175,15 @@ impl Coordinator {
         reason: &str,
     ) -> Result<RequestState, CoordinatorError> {
         self.commands.retry(request_id, system, reason).await
+    }
+
+    /// An operator closes a manual task (see [`Commands::attest`]).
+    pub async fn attest(
+        &self,
+        request_id: &str,
+        attestation: erasure_core::events::Attestation,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.commands.attest(request_id, attestation).await
     }
 
     /// Opens a request's sealed identifiers (for its work orders).

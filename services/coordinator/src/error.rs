@@ -10,6 +10,8 @@ pub enum CoordinatorError {
     Invalid(String),
     #[error("request {0} not found")]
     NotFound(String),
+    #[error("replay {0} not found")]
+    UnknownReplay(String),
     /// The request cannot be served in its current state.
     #[error("{0}")]
     FailedPrecondition(String),

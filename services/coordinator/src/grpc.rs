@@ -12,15 +12,20 @@ mod watch;
 use crate::coordinator::Coordinator;
 use crate::error::CoordinatorError;
 use crate::projection::{Filter, Projection};
+use crate::replays::{Progress, ReplayJob, Replays};
 use crate::report::{REPORT_FORMAT, ReportFile};
 use crate::transparency::{Head, TransparencyLog};
 use chrono::SecondsFormat;
+use erasure_core::state::TaskState;
 use erasure_core::{RequestState, RequestStatus};
 use erasure_proof::transparency;
 use erasure_proto::convert::request_view;
 use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
-use input::{checked_id, checked_reason, date_field, request_id, submit_input, system_id};
+use input::{
+    attestation, checked_id, checked_reason, date_field, operator, request_id, submit_input,
+    system_id, system_ids, time_field,
+};
 use status::{status, to_json};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -34,6 +39,7 @@ pub struct Api {
     coordinator: Arc<Coordinator>,
     projection: Arc<Projection>,
     log: Arc<TransparencyLog>,
+    replays: Arc<Replays>,
 }
 
 impl std::fmt::Debug for Api {
@@ -47,11 +53,32 @@ impl Api {
         coordinator: Arc<Coordinator>,
         projection: Arc<Projection>,
         log: Arc<TransparencyLog>,
+        replays: Arc<Replays>,
     ) -> Self {
         Self {
             coordinator,
             projection,
             log,
+            replays,
+        }
+    }
+
+    fn manual_task(&self, s: &RequestState, t: &TaskState) -> pb::ManualTask {
+        let spec = self.coordinator.inventory().get(&t.system_id);
+        let today = self.now().date_naive();
+        pb::ManualTask {
+            request_id: s.received.request_id.to_string(),
+            system_id: t.system_id.to_string(),
+            description: spec.map(|s| s.description.clone()).unwrap_or_default(),
+            instructions: spec.map(|s| s.instructions.clone()).unwrap_or_default(),
+            recipient: t
+                .recipient
+                .as_ref()
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            opened_at: t.opened_at.map(rfc3339).unwrap_or_default(),
+            deadline: s.deadline().to_string(),
+            overdue: s.overdue || s.deadline() < today,
         }
     }
 
@@ -72,6 +99,25 @@ impl Api {
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.coordinator.streams().now()
+    }
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn replay_view((job, p): (ReplayJob, Progress)) -> pb::Replay {
+    pb::Replay {
+        replay_id: job.replay_id,
+        since: rfc3339(job.since),
+        system_ids: job.systems.iter().map(ToString::to_string).collect(),
+        total: p.total,
+        dispatched: p.dispatched,
+        skipped: p.skipped,
+        acknowledged: p.acknowledged,
+        failed: p.failed,
+        dispatch_finished: p.dispatch_finished,
+        started_at: rfc3339(job.started_at),
     }
 }
 
@@ -272,5 +318,60 @@ impl ErasureService for Api {
             .await
             .map_err(status)?;
         Ok(Response::new(self.view(&state)))
+    }
+
+    async fn complete_task(
+        &self,
+        request: Request<pb::CompleteTaskRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let req = request.into_inner();
+        let id = checked_id(&req.request_id)?;
+        let attested = attestation(&req)?;
+        let state = self
+            .coordinator
+            .attest(id, attested)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(self.view(&state)))
+    }
+
+    async fn list_tasks(
+        &self,
+        _request: Request<pb::ListTasksRequest>,
+    ) -> Result<Response<pb::ListTasksResponse>, Status> {
+        self.projection.catch_up().await.map_err(status)?;
+        let tasks = self
+            .projection
+            .open_manual_tasks()
+            .iter()
+            .map(|(s, t)| self.manual_task(s, t))
+            .collect();
+        Ok(Response::new(pb::ListTasksResponse { tasks }))
+    }
+
+    async fn start_replay(
+        &self,
+        request: Request<pb::StartReplayRequest>,
+    ) -> Result<Response<pb::Replay>, Status> {
+        let req = request.into_inner();
+        let since = time_field("since", &req.since)?;
+        let systems = system_ids(&req.system_ids)?;
+        let by = operator(&req.operator)?;
+        let started = self
+            .replays
+            .start(since, systems, &by)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(replay_view(started)))
+    }
+
+    async fn get_replay(
+        &self,
+        request: Request<pb::GetReplayRequest>,
+    ) -> Result<Response<pb::Replay>, Status> {
+        let id = checked_id(&request.get_ref().replay_id)?;
+        self.projection.catch_up().await.map_err(status)?;
+        let progress = self.replays.progress(id).map_err(status)?;
+        Ok(Response::new(replay_view(progress)))
     }
 }

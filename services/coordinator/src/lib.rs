@@ -8,7 +8,11 @@
 //! - [`ingest`]: acknowledgments: verified and counted, or rejected and recorded.
 //! - [`resolutions`]: answers to identity resolution, merged into the request's sealed
 //!   identifiers.
-//! - [`commands`]: timers firing, deadlines extended, failed tasks retried.
+//! - [`commands`]: timers firing, deadlines extended, failed tasks retried, manual tasks
+//!   closed with an operator's evidence (checked by [`evidence`] to name nobody), erasures
+//!   replayed.
+//! - [`replays`]: replay jobs after a backup was restored, run in the background and
+//!   resumed after a restart.
 //! - [`certify`]: certificates and supplements, signed with the coordinator's key.
 //! - [`export`]: certificate and supplement files with their log proofs.
 //! - [`vault`] and [`sealing`]: identifiers sealed under per-request data keys; blind indexes.
@@ -32,12 +36,14 @@ pub mod commands;
 pub mod coordinator;
 pub mod effects;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod grpc;
 pub mod ingest;
 pub mod node;
 pub mod projection;
 pub mod relay;
+pub mod replays;
 pub mod report;
 pub mod resolutions;
 pub mod sealing;

@@ -128,7 +128,14 @@ impl Node {
             .into_iter()
             .map(|(what, task)| guard(what, task, fatal_tx.clone(), stop.subscribe()))
             .collect();
-        let routes = services(Api::new(coordinator, projection, log)).await?;
+        let replays = crate::replays::Replays::new(
+            coordinator.commands().clone(),
+            Arc::clone(&projection),
+            Arc::new(coordinator.inventory().clone()),
+            stop.subscribe(),
+        );
+        replays.resume();
+        let routes = services(Api::new(coordinator, projection, log, replays)).await?;
         let node = Self {
             stop,
             guards,

@@ -1,11 +1,16 @@
 //! The query view: every request's state, folded from the global event log and kept in
-//! step by tailing it from the last position seen. Serves `List` and wakes `Watch`.
+//! step by tailing it from the last position seen. Serves `List`, the open manual tasks,
+//! replays, and wakes `Watch`.
 
 use crate::codec;
 use crate::error::CoordinatorError;
+use crate::replays::{ReplayJob, is_replay_stream};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use erasure_core::{Event, RequestState, RequestStatus};
-use erasure_store::EventStore;
+use erasure_core::state::TaskState;
+use erasure_core::{Event, RequestState, RequestStatus, SystemId, TaskStatus};
+use erasure_proto::v1 as pb;
+use erasure_store::{EventStore, RecordedEvent};
+use prost::Message as _;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -16,6 +21,7 @@ const PAGE: usize = 1000;
 #[derive(Default)]
 struct View {
     states: HashMap<String, RequestState>,
+    replays: HashMap<String, ReplayJob>,
     position: u64,
 }
 
@@ -107,6 +113,10 @@ impl Projection {
                 if crate::transparency::is_log_stream(&recorded.stream_id) {
                     continue;
                 }
+                if is_replay_stream(&recorded.stream_id) {
+                    apply_replay(&mut view.replays, recorded);
+                    continue;
+                }
                 match codec::decode(recorded) {
                     Ok(event) => apply(&mut view.states, &recorded.stream_id, &event),
                     Err(e) => {
@@ -167,6 +177,64 @@ impl Projection {
             .collect()
     }
 
+    /// Requests whose erasure one of `systems` finished at or after `since` (a system
+    /// restored from a backup taken then has the person back), oldest first.
+    pub fn replay_candidates(&self, since: DateTime<Utc>, systems: &[SystemId]) -> Vec<String> {
+        let view = self.read();
+        let mut found: Vec<(DateTime<Utc>, String)> = view
+            .states
+            .values()
+            .filter_map(|s| {
+                let latest = s
+                    .tasks
+                    .values()
+                    .filter(|t| systems.contains(&t.system_id) && !t.manual)
+                    .filter(|t| t.status == TaskStatus::Done)
+                    .filter_map(|t| t.last_ack.as_ref().map(|a| a.at))
+                    .filter(|at| *at >= since)
+                    .max()?;
+                Some((latest, s.received.request_id.to_string()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+
+    pub fn replay(&self, replay_id: &str) -> Option<ReplayJob> {
+        self.read().replays.get(replay_id).cloned()
+    }
+
+    /// Replays whose dispatch has not finished.
+    pub fn unfinished_replays(&self) -> Vec<String> {
+        let view = self.read();
+        let mut ids: Vec<&ReplayJob> = view
+            .replays
+            .values()
+            .filter(|j| j.finished.is_none())
+            .collect();
+        ids.sort_by_key(|j| j.started_at);
+        ids.into_iter().map(|j| j.replay_id.clone()).collect()
+    }
+
+    /// Manual tasks waiting for an operator, oldest first, with their request.
+    pub fn open_manual_tasks(&self) -> Vec<(RequestState, TaskState)> {
+        let view = self.read();
+        let mut open: Vec<(RequestState, TaskState)> = view
+            .states
+            .values()
+            .flat_map(|s| {
+                s.tasks
+                    .values()
+                    .filter(|t| t.manual && t.status == TaskStatus::Pending && t.attempt > 0)
+                    .map(move |t| (s.clone(), t.clone()))
+            })
+            .collect();
+        open.sort_by(|(a, x), (b, y)| {
+            (x.opened_at, &a.received.request_id).cmp(&(y.opened_at, &b.received.request_id))
+        });
+        open
+    }
+
     /// Requests matching `filter`, newest first, `page_size` at a time.
     /// The token is the sort key of the last request returned.
     pub fn list(
@@ -211,6 +279,30 @@ fn apply(states: &mut HashMap<String, RequestState>, stream: &str, event: &Event
     }
 }
 
+/// A replay stream's events: the job, then its end.
+fn apply_replay(replays: &mut HashMap<String, ReplayJob>, recorded: &RecordedEvent) {
+    let Some(id) = ReplayJob::id_of_stream(&recorded.stream_id) else {
+        return;
+    };
+    let payload = recorded.payload.as_slice();
+    match recorded.event_type.as_str() {
+        "ReplayStarted" => match pb::ReplayStarted::decode(payload) {
+            Ok(e) => {
+                replays.insert(id.to_owned(), ReplayJob::started(id, e));
+            }
+            Err(_) => tracing::error!(stream = %recorded.stream_id, "undecodable ReplayStarted"),
+        },
+        "ReplayFinished" => {
+            if let (Ok(e), Some(job)) = (pb::ReplayFinished::decode(payload), replays.get_mut(id)) {
+                job.finished = Some((e.dispatched, e.skipped));
+            }
+        }
+        other => {
+            tracing::error!(stream = %recorded.stream_id, event = other, "unknown replay event")
+        }
+    }
+}
+
 fn sort_key(s: &RequestState) -> (DateTime<Utc>, &str) {
     (s.received.received_at, s.received.request_id.as_str())
 }
@@ -245,6 +337,7 @@ mod tests {
             .expect("time")
             .and_utc();
         let mut events = vec![Event::RequestReceived(RequestReceived {
+            disclose_recipients: false,
             request_id: received.into(),
             received_at: at,
             deadline: erasure_core::deadline::deadline_for(at.date_naive()),

@@ -23,6 +23,8 @@ pub struct SubmitInput {
     /// The controller the request is for (validated as an id; the inventory decides
     /// whether it is one of the deployment's).
     pub controller: Option<String>,
+    /// The person asks to be told the recipients of the data (GDPR Art. 19).
+    pub disclose_recipients: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,7 @@ impl Intake {
         let vault = self.sealer.vault();
         let now = self.streams.now();
         Ok(RequestReceived {
+            disclose_recipients: input.disclose_recipients,
             request_id: RequestId::new(request_id),
             received_at: now,
             deadline: deadline::deadline_for(now.date_naive()),

@@ -40,6 +40,7 @@ fn world_with(adjust: impl FnOnce(&mut TrustStore)) -> World {
         id: id.into(),
         categories: vec![],
         resolves: false,
+        ..SystemSpec::default()
     }));
     let coordinator = Arc::new(Coordinator::new(
         store.clone(),
@@ -66,6 +67,7 @@ async fn submit(w: &World, email: &str) -> String {
         verified_by: "test".into(),
         scope: vec![],
         controller: None,
+        disclose_recipients: false,
     };
     w.coordinator
         .submit(input)

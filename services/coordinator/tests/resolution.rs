@@ -36,6 +36,7 @@ fn world() -> World {
                 id: id.into(),
                 categories: vec![],
                 resolves,
+                ..SystemSpec::default()
             }),
         );
     let coordinator = Arc::new(Coordinator::new(
@@ -63,6 +64,7 @@ async fn submit(w: &World) -> String {
         verified_by: "test".into(),
         scope: vec![],
         controller: None,
+        disclose_recipients: false,
     };
     w.coordinator
         .submit(input)

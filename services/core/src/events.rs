@@ -101,6 +101,8 @@ pub struct RequestReceived {
     pub identifier_commitment: Vec<u8>,
     /// The controller the request is for, where the operator acts for several.
     pub controller: Option<String>,
+    /// The person asked to be told who the data was disclosed to (GDPR Art. 19).
+    pub disclose_recipients: bool,
 }
 
 /// Items a connector kept under a retention rule instead of erasing them.
@@ -142,6 +144,29 @@ pub struct AckAccepted {
     /// With [`Outcome::InBackups`]: the sets that may still hold the person.
     pub backups: Vec<BackupCopy>,
     pub signed: SignedAck,
+    pub at: DateTime<Utc>,
+}
+
+/// A file an operator gave as evidence: its name, digest and size, never its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub sha256: Vec<u8>,
+    pub size: u64,
+}
+
+/// An operator closed a manual task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attestation {
+    pub task_id: TaskId,
+    pub system_id: SystemId,
+    /// [`Outcome::Erased`] or [`Outcome::NothingFound`].
+    pub outcome: Outcome,
+    /// Who did it.
+    pub operator: String,
+    /// What was done, in the operator's words.
+    pub evidence: String,
+    pub attachment: Option<Attachment>,
     pub at: DateTime<Utc>,
 }
 
@@ -256,6 +281,37 @@ pub enum Event {
         reason: String,
         at: DateTime<Utc>,
     },
+    /// The system accepted `attempt` and answers later. Timer: unless the final answer
+    /// comes first, the next attempt is dispatched at `follow_up_at`, with a fresh budget.
+    FollowUpScheduled {
+        task_id: TaskId,
+        system_id: SystemId,
+        attempt: u32,
+        follow_up_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// Every backup set that might still hold the person has expired.
+    BackupsAgedOut {
+        system_id: SystemId,
+        set_ids: Vec<String>,
+        expired_on: NaiveDate,
+        at: DateTime<Utc>,
+    },
+    /// A task no connector does: it waits for an operator.
+    ManualTaskOpened {
+        task_id: TaskId,
+        system_id: SystemId,
+        at: DateTime<Utc>,
+    },
+    TaskAttested(Attestation),
+    /// The erasure is dispatched again to systems restored from a backup; the
+    /// `TaskDispatched` events follow.
+    ErasureReplayed {
+        replay_id: String,
+        system_ids: Vec<SystemId>,
+        since: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -282,6 +338,11 @@ impl Event {
             Self::TaskTimedOut { .. } => "TaskTimedOut",
             Self::TaskFailed { .. } => "TaskFailed",
             Self::TaskRetryRequested { .. } => "TaskRetryRequested",
+            Self::FollowUpScheduled { .. } => "FollowUpScheduled",
+            Self::BackupsAgedOut { .. } => "BackupsAgedOut",
+            Self::ManualTaskOpened { .. } => "ManualTaskOpened",
+            Self::TaskAttested(_) => "TaskAttested",
+            Self::ErasureReplayed { .. } => "ErasureReplayed",
         }
     }
 }

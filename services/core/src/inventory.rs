@@ -6,7 +6,7 @@ use crate::retention::RuleBook;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A system that holds personal data, as the inventory declares it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SystemSpec {
     pub id: SystemId,
     /// Data categories the system holds (e.g. `contact`, `support-ticket`).
@@ -14,6 +14,99 @@ pub struct SystemSpec {
     /// The system maps identifiers to others (a CRM: e-mail to customer numbers and
     /// devices): it is asked first, and every system then erases with the full set.
     pub resolves: bool,
+    /// No connector: an operator does the work (a vendor who only takes e-mail, paper
+    /// records) and closes the task with evidence.
+    pub manual: bool,
+    /// A third party the data was disclosed to (GDPR Art. 19): who, and how it is told.
+    pub recipient: Option<Recipient>,
+    /// What the system is, for people reading task lists.
+    pub description: String,
+    /// For a manual system: what the operator must do.
+    pub instructions: String,
+    /// Asked only once every other system's task is final (a backups system: a set
+    /// taken while another system was still erasing may hold the person too).
+    pub asked_last: bool,
+}
+
+impl SystemSpec {
+    /// A system with a connector, holding `categories`.
+    pub fn new(id: impl Into<String>, categories: &[&str]) -> Self {
+        Self {
+            id: SystemId::new(id),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A recipient of the person's data (GDPR Art. 19): a processor or another controller,
+/// which must be told of the erasure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    /// Its name as the person would recognise it, e.g. "Maksu Oy (card payments)".
+    pub name: String,
+    pub role: RecipientRole,
+    /// How it is told.
+    pub via: Notice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientRole {
+    /// Processes the data for the controller (Art. 28).
+    Processor,
+    /// Another controller the data was disclosed to.
+    Controller,
+}
+
+impl RecipientRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Processor => "processor",
+            Self::Controller => "controller",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "processor" => Some(Self::Processor),
+            "controller" => Some(Self::Controller),
+            _ => None,
+        }
+    }
+}
+
+/// How a recipient is told of an erasure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Through its HTTP API, as the configuration declares it.
+    Api,
+    /// Through its OpenDSR (formerly OpenGDPR) API.
+    OpenDsr,
+    /// By an operator (e-mail, letter), who closes the task with evidence.
+    Manual,
+    /// By a connector of another kind (its own system).
+    Connector,
+}
+
+impl Notice {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::OpenDsr => "opendsr",
+            Self::Manual => "manual",
+            Self::Connector => "connector",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "api" => Some(Self::Api),
+            "opendsr" => Some(Self::OpenDsr),
+            "manual" => Some(Self::Manual),
+            "connector" => Some(Self::Connector),
+            _ => None,
+        }
+    }
 }
 
 /// Every system the orchestrator erases from, and the controllers it acts for.
@@ -35,6 +128,12 @@ pub struct PlannedTask {
     pub hold_rules: Vec<String>,
     /// The system resolves identifiers before anything is erased.
     pub resolves: bool,
+    /// An operator does the work and closes the task with evidence.
+    pub manual: bool,
+    /// The recipient the system stands for, as the inventory declared it when planned.
+    pub recipient: Option<Recipient>,
+    /// Dispatched only once every other task is final.
+    pub asked_last: bool,
 }
 
 impl Inventory {
@@ -112,6 +211,9 @@ impl Inventory {
                     .map(|r| r.id.clone())
                     .collect(),
                 resolves: s.resolves,
+                manual: s.manual,
+                recipient: s.recipient.clone(),
+                asked_last: s.asked_last,
             })
             .collect();
         if tasks.is_empty() {

@@ -40,6 +40,16 @@ pub enum Rejection {
     TaskNotFailed(SystemId),
     #[error("no task of this request has failed; nothing to retry")]
     NothingToRetry,
+    #[error("the task of system {0} is not manual: its connector answers it")]
+    NotManual(SystemId),
+    #[error("the manual task of system {0} is not open: {1}")]
+    TaskNotOpen(SystemId, &'static str),
+    #[error("an attestation needs {0}")]
+    AttestationIncomplete(&'static str),
+    #[error("an operator attests {0} only as erased or nothing found")]
+    InvalidAttestation(&'static str),
+    #[error("nothing to replay: no system named has a finished erasure since that time")]
+    NothingToReplay,
 }
 
 /// Why an acknowledgment is not counted (it is recorded as `AckRejected`, or ignored when
@@ -58,4 +68,8 @@ pub enum AckRejection {
     StaleAttempt { got: u32, current: u32 },
     #[error("retention claim refused: {0}")]
     BadRetention(String),
+    #[error("backup claim refused: {0}")]
+    BadBackups(String),
+    #[error("the task of system {0} is manual: an operator closes it, no connector answers it")]
+    ManualTask(SystemId),
 }

@@ -46,17 +46,20 @@ fn inventory() -> Inventory {
             id: "crm".into(),
             categories: vec!["contact".into()],
             resolves: false,
+            ..SystemSpec::default()
         },
         SystemSpec {
             id: "billing".into(),
             categories: vec!["accounting-voucher".into()],
             resolves: false,
+            ..SystemSpec::default()
         },
     ])
 }
 
 fn received(jurisdiction: &str) -> RequestReceived {
     RequestReceived {
+        disclose_recipients: false,
         request_id: "r1".into(),
         received_at: t0(),
         deadline: deadline::deadline_for(t0().date_naive()),

@@ -22,6 +22,7 @@ fn at(day: &str) -> DateTime<Utc> {
 /// A request received on `day` (due one month later) over crm and billing.
 fn request(id: &str, day: &str) -> Vec<Event> {
     let received = RequestReceived {
+        disclose_recipients: false,
         request_id: id.into(),
         received_at: at(day),
         deadline: deadline::deadline_for(date(day)),
@@ -42,6 +43,9 @@ fn request(id: &str, day: &str) -> Vec<Event> {
             categories: vec!["contact".into()],
             hold_rules: vec![],
             resolves: false,
+            manual: false,
+            recipient: None,
+            asked_last: false,
         })
         .to_vec();
     vec![

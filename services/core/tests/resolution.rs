@@ -25,12 +25,14 @@ fn inventory() -> Inventory {
             id: id.into(),
             categories: vec![],
             resolves,
+            ..SystemSpec::default()
         }),
     )
 }
 
 fn received() -> RequestReceived {
     RequestReceived {
+        disclose_recipients: false,
         request_id: "r1".into(),
         received_at: t0(),
         deadline: NaiveDate::from_ymd_opt(2026, 10, 21).expect("date"),

@@ -20,6 +20,7 @@ fn inventory() -> Inventory {
         id: id.into(),
         categories: vec!["contact".into()],
         resolves: false,
+        ..SystemSpec::default()
     }))
 }
 
@@ -32,6 +33,7 @@ fn policy() -> Policy {
 
 fn received(scope: &[&str]) -> RequestReceived {
     RequestReceived {
+        disclose_recipients: false,
         request_id: "r1".into(),
         received_at: t0(),
         deadline: NaiveDate::from_ymd_opt(2026, 10, 21).expect("date"),

@@ -84,6 +84,7 @@ pub(crate) fn exception(system_id: &str, r: &Retention) -> RetentionException {
 
 pub(crate) fn answer(key: &KeyPair, ack: &Acknowledgment) -> SystemResult {
     SystemResult {
+        attestation: None,
         system_id: ack.system_id.clone(),
         outcome: ack.outcome,
         acknowledgment: Some(sign_ack(key, ack)),
@@ -93,6 +94,9 @@ pub(crate) fn answer(key: &KeyPair, ack: &Acknowledgment) -> SystemResult {
 /// A certificate whose only system, crm, erased everything.
 pub(crate) fn certificate(f: &Fixture, request_id: &str) -> Certificate {
     Certificate {
+        backups: vec![],
+        recipients: vec![],
+        recipients_requested: false,
         controller: String::new(),
         resolutions: Vec::new(),
         format: CERTIFICATE_FORMAT.into(),
@@ -156,6 +160,8 @@ pub(crate) fn supplement(f: &Fixture, certificate: &Certificate) -> CertificateS
     erased.attempt = 2;
     erased.completed_at_ms = 1_956_000_000_000;
     CertificateSupplement {
+        aged_out: vec![],
+        backups_remaining: vec![],
         format: SUPPLEMENT_FORMAT.into(),
         request_id: certificate.request_id.clone(),
         certificate_hash: sha256(&signed.encode_to_vec()).to_vec(),

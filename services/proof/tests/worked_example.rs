@@ -39,6 +39,7 @@ fn values() -> Vec<(&'static str, String)> {
         completed_at_ms: 1_790_000_000_000,
         identifier_commitment: commitment.to_vec(),
         systems: vec![SystemResult {
+            attestation: None,
             system_id: "crm".into(),
             outcome: Outcome::Erased as i32,
             acknowledgment: Some(signed_ack.clone()),

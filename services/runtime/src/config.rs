@@ -8,6 +8,8 @@
 use crate::policy::{DeadlinesConfig, LogConfig, RetentionConfig, RetriesConfig};
 use crate::registry::ConnectorConfig;
 use anyhow::{Context, Result};
+use erasure_core::SystemId;
+use erasure_core::inventory::{Notice, Recipient, RecipientRole, SystemSpec};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -135,6 +137,114 @@ pub struct SystemConfig {
     pub resolves: bool,
     /// The connector, when it runs in-process (embedded bus only).
     pub connector: Option<ConnectorConfig>,
+    /// No connector: an operator does the work (a vendor who only takes e-mail, paper
+    /// records) and closes each task with evidence (`erasure task complete`). Such a
+    /// system has no `[systems.connector]`, in any mode.
+    pub manual: Option<ManualConfig>,
+    /// The system stands for a recipient the person's data was disclosed to (GDPR Art.
+    /// 19): a processor or another controller. Certificates list every recipient with how
+    /// and when it was told.
+    pub recipient: Option<RecipientConfig>,
+    /// Ask this system only once every other system's task is final. Default: true for a
+    /// `backup` connector running in-process (a set taken while another system was still
+    /// erasing may hold the person too), false otherwise; set it for a backups system
+    /// whose connector runs elsewhere.
+    pub asked_last: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualConfig {
+    /// What the operator must do, shown by `erasure task list`.
+    pub instructions: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientConfig {
+    /// As the person would recognise it, e.g. "Maksu Oy (card payments)".
+    pub name: String,
+    /// "processor" (processes the data for you, Art. 28) or "controller" (another
+    /// controller you disclosed the data to).
+    pub role: String,
+    /// How it is told: "api", "opendsr", "manual" or "connector". Derived when the system
+    /// is manual ("manual") or its connector runs in-process (a `processor` connector:
+    /// "api", or "opendsr" with that profile; another kind: "connector"); required
+    /// otherwise.
+    pub via: Option<String>,
+}
+
+impl SystemConfig {
+    /// The recipient the system stands for, with how it is told (see
+    /// [`RecipientConfig::via`]); `Err` names the setting.
+    pub fn recipient(&self) -> Result<Option<Recipient>> {
+        let Some(r) = &self.recipient else {
+            return Ok(None);
+        };
+        let id = &self.id;
+        let name = r.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            anyhow::bail!("system {id}: recipient.name: 1 to 200 characters");
+        }
+        let role = RecipientRole::parse(&r.role).with_context(|| {
+            format!(
+                "system {id}: recipient.role: \"processor\" or \"controller\", not {:?}",
+                r.role
+            )
+        })?;
+        let derived = match (&self.manual, &self.connector) {
+            (Some(_), _) => Some(Notice::Manual),
+            (None, Some(c)) => Some(c.notice()),
+            (None, None) => None,
+        };
+        let via = match (r.via.as_deref(), derived) {
+            (Some(v), derived) => {
+                let via = Notice::parse(v).with_context(|| {
+                    format!(
+                        "system {id}: recipient.via: api, opendsr, manual or connector, not {v:?}"
+                    )
+                })?;
+                if derived.is_some_and(|d| d != via) {
+                    anyhow::bail!(
+                        "system {id}: recipient.via is {v}, but the system is told by {}",
+                        derived.map_or("", Notice::name)
+                    );
+                }
+                via
+            }
+            (None, Some(d)) => d,
+            (None, None) => anyhow::bail!(
+                "system {id}: recipient.via: say how the recipient is told (api, opendsr, manual or connector): its connector runs elsewhere"
+            ),
+        };
+        Ok(Some(Recipient {
+            name: name.to_owned(),
+            role,
+            via,
+        }))
+    }
+
+    /// The system as the inventory knows it.
+    pub fn spec(&self) -> Result<SystemSpec> {
+        Ok(SystemSpec {
+            id: SystemId::new(&self.id),
+            categories: self.categories.clone(),
+            resolves: self.resolves,
+            manual: self.manual.is_some(),
+            recipient: self.recipient()?,
+            description: self.description.clone(),
+            instructions: self
+                .manual
+                .as_ref()
+                .map(|m| m.instructions.trim().to_owned())
+                .unwrap_or_default(),
+            asked_last: self.asked_last.unwrap_or_else(|| {
+                self.connector
+                    .as_ref()
+                    .is_some_and(|c| c.kind() == "backup")
+            }),
+        })
+    }
 }
 
 impl Config {
@@ -191,7 +301,10 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         let embedded = matches!(self.bus, BusConfig::Embedded);
         for s in &self.systems {
+            check_manual(s, origin)?;
+            s.recipient().with_context(|| origin.to_owned())?;
             match (&s.connector, embedded) {
+                (None, _) if s.manual.is_some() => {}
                 (None, true) => anyhow::bail!(
                     "{origin}: system {} has no [systems.connector]: with the embedded bus, connectors run in-process",
                     s.id
@@ -224,6 +337,26 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A manual system has instructions, no connector, and resolves nothing.
+fn check_manual(s: &SystemConfig, origin: &str) -> Result<()> {
+    let Some(m) = &s.manual else {
+        return Ok(());
+    };
+    let id = &s.id;
+    if s.connector.is_some() {
+        anyhow::bail!(
+            "{origin}: system {id} is manual and has a [systems.connector]: an operator does a manual system's work; remove one of them"
+        );
+    }
+    if s.resolves {
+        anyhow::bail!("{origin}: system {id} is manual: it cannot resolve identifiers");
+    }
+    if m.instructions.trim().is_empty() {
+        anyhow::bail!("{origin}: system {id}: manual.instructions: say what the operator must do");
+    }
+    Ok(())
 }
 
 /// Parses TOML into `T`, with errors on one line naming the place and the key.

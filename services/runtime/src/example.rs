@@ -23,19 +23,26 @@ pub fn seed(dir: &Path) -> Result<bool> {
 }
 
 /// Creates the example systems' data in `root`: `crm.sqlite`, `telemetry.sqlite`,
-/// `support.sqlite`, `cameras/`, `uploads/` (the five systems of the distributed example)
-/// and `billing.sqlite` (invoices, kept under the retention rules in the embedded example).
+/// `support.sqlite`, `cameras/`, `uploads/` (the five systems of the distributed example),
+/// `billing.sqlite` (invoices, kept under the retention rules in the embedded example) and
+/// `backup-catalog.sqlite` (the backup sets of the embedded example's `backups` system).
 pub fn seed_into(root: &Path) -> Result<bool> {
     let marker = root.join(".seeded");
     let billing = root.join("billing.sqlite");
+    let catalog = root.join("backup-catalog.sqlite");
     if marker.exists() {
-        // A directory seeded before the billing system existed gets it now: without the
-        // database its connector could never answer.
-        if billing.exists() {
-            return Ok(false);
+        // A directory seeded before the billing or backups system existed gets its data
+        // now: without it their connectors could never answer.
+        let mut added = false;
+        if !billing.exists() {
+            seed_billing(&billing)?;
+            added = true;
         }
-        seed_billing(&billing)?;
-        return Ok(true);
+        if !catalog.exists() {
+            seed_backup_catalog(&catalog, chrono::Utc::now())?;
+            added = true;
+        }
+        return Ok(added);
     }
     std::fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
     seed_crm(&root.join("crm.sqlite"))?;
@@ -44,6 +51,7 @@ pub fn seed_into(root: &Path) -> Result<bool> {
     seed_cameras(&root.join("cameras"))?;
     seed_uploads(&root.join("uploads"))?;
     seed_billing(&billing)?;
+    seed_backup_catalog(&catalog, chrono::Utc::now())?;
     std::fs::write(&marker, b"").with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(true)
 }
@@ -170,6 +178,32 @@ fn seed_billing(path: &Path) -> Result<()> {
         tx.execute(
             "INSERT INTO invoices (customer_number, invoice_number, issued_on, amount_cents) VALUES (?1, ?2, ?3, ?4)",
             params![number, invoice_number, issued_on, amount_cents],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Nightly backups of the CRM and the support desk: one set at 02:00 UTC on each of the
+/// seven days before `now`, each kept 35 days. A table as a backup tool would keep it.
+fn seed_backup_catalog(path: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let mut db = open_fresh(path)?;
+    db.execute_batch(
+        "CREATE TABLE backup_sets (set_id TEXT PRIMARY KEY, taken_at TEXT NOT NULL,
+             expires TEXT NOT NULL, systems TEXT NOT NULL);",
+    )?;
+    let tx = db.transaction()?;
+    for days_ago in 1..=7 {
+        let day = now.date_naive() - chrono::Days::new(days_ago);
+        let taken_at = day.and_hms_opt(2, 0, 0).unwrap_or_default().and_utc();
+        let expires = day + chrono::Days::new(35);
+        tx.execute(
+            "INSERT INTO backup_sets (set_id, taken_at, expires, systems) VALUES (?1, ?2, ?3, 'crm,support')",
+            params![
+                format!("nightly-{day}"),
+                taken_at.to_rfc3339(),
+                expires.to_string()
+            ],
         )?;
     }
     tx.commit()?;

@@ -94,6 +94,9 @@ pub struct RetriesConfig {
     pub base_delay_ms: Option<u64>,
     /// Longest backoff. Default 600.
     pub max_delay_secs: Option<u64>,
+    /// The longest wait before asking again about an attempt a third party accepted and
+    /// answers later, however late it asked to be asked. Default 86400 (a day).
+    pub max_follow_up_secs: Option<u64>,
 }
 
 impl RetriesConfig {
@@ -118,6 +121,11 @@ impl RetriesConfig {
                 .map(secs)
                 .transpose()?
                 .unwrap_or(d.max_delay),
+            max_follow_up: self
+                .max_follow_up_secs
+                .map(secs)
+                .transpose()?
+                .unwrap_or(d.max_follow_up),
         };
         if policy.max_attempts == 0 || policy.answer_timeout <= chrono::Duration::zero() {
             anyhow::bail!("[retries]: max_attempts and answer_timeout_secs must be at least 1");

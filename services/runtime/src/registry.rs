@@ -12,6 +12,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ConnectorConfig {
+    Backup(erasure_connector_backup::Config),
     Sql(erasure_connector_sql::Config),
     ObjectStore(erasure_connector_object_store::Config),
     /// Boxed: its section (a protocol, authentication, callbacks) is far larger than the others.
@@ -21,11 +22,18 @@ pub enum ConnectorConfig {
 impl ConnectorConfig {
     /// Applies the environment of a standalone connector process, as `ERASURE_KAFKA_BROKERS`
     /// does for its bus: `ERASURE_DATABASE_URL` replaces an `sql` connector's PostgreSQL
-    /// `url`, `ERASURE_S3_ENDPOINT` an `object-store` connector's `[s3] endpoint`. The same
-    /// file then serves every deployment (loopback, compose, a cluster).
+    /// `url` (and a `backup` connector's PostgreSQL catalog `url`), `ERASURE_S3_ENDPOINT`
+    /// an `object-store` connector's `[s3] endpoint`. The same file then serves every
+    /// deployment (loopback, compose, a cluster).
     pub fn with_env(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         match &mut self {
+            Self::Backup(c) => {
+                let catalog = c.catalog.as_mut().filter(|t| t.url.is_some());
+                if let (Some(catalog), Some(url)) = (catalog, var("ERASURE_DATABASE_URL")) {
+                    catalog.url = Some(url);
+                }
+            }
             Self::Sql(c) if c.url.is_some() => {
                 if let Some(url) = var("ERASURE_DATABASE_URL") {
                     c.url = Some(url);
@@ -44,6 +52,7 @@ impl ConnectorConfig {
     /// The kind's name (the `kind` key) and its configuration.
     fn entry(&self) -> (&'static str, &dyn KindConfig) {
         match self {
+            Self::Backup(c) => ("backup", c),
             Self::Sql(c) => ("sql", c),
             Self::ObjectStore(c) => ("object-store", c),
             Self::Processor(c) => ("processor", c.as_ref()),
@@ -52,6 +61,18 @@ impl ConnectorConfig {
 
     pub fn kind(&self) -> &'static str {
         self.entry().0
+    }
+
+    /// How a recipient behind this connector is told of an erasure: a `processor`
+    /// connector through its API (`api`), or OpenDSR with that profile; any other kind
+    /// erases in its own system.
+    pub fn notice(&self) -> erasure_core::inventory::Notice {
+        use erasure_core::inventory::Notice;
+        match self {
+            Self::Processor(c) if c.opendsr.is_some() => Notice::OpenDsr,
+            Self::Processor(_) => Notice::Api,
+            Self::Backup(_) | Self::Sql(_) | Self::ObjectStore(_) => Notice::Connector,
+        }
     }
 
     /// The connector, with relative paths resolved against `base`.
@@ -86,6 +107,7 @@ mod tests {
     #[test]
     fn kinds_are_named_as_they_are_written() {
         for (text, kind) in [
+            ("kind = \"backup\"\nsets = []", "backup"),
             (
                 "kind = \"sql\"\ndatabase = \"x.sqlite\"\ntables = []",
                 "sql",

@@ -14,7 +14,7 @@ use erasure_coordinator::node::Node;
 use erasure_coordinator::vault::Vault;
 use erasure_core::SystemId;
 use erasure_core::decide::Policy;
-use erasure_core::inventory::{Inventory, SystemSpec};
+use erasure_core::inventory::Inventory;
 use erasure_proof::TrustStore;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -93,12 +93,9 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
         BusConfig::Kafka(bus) => (kafka(bus, &config.systems, &trust).await?, Vec::new()),
     };
     keys::merge_rotations(&mut trust, data_dir)?;
-    let inventory = Inventory::new(config.systems.iter().map(|s| SystemSpec {
-        id: SystemId::new(&s.id),
-        categories: s.categories.clone(),
-        resolves: s.resolves,
-    }))
-    .with_controllers(config.controllers.iter().cloned());
+    let specs = config.systems.iter().map(SystemConfig::spec);
+    let inventory = Inventory::new(specs.collect::<Result<Vec<_>>>()?)
+        .with_controllers(config.controllers.iter().cloned());
     let (rules, financial_year_end) = config.retention.load(data_dir)?;
     let policy = Policy {
         retry: config.retries.policy()?,
@@ -122,7 +119,7 @@ async fn in_process(
 ) -> Result<(Arc<dyn Transport>, Vec<Subscription>)> {
     let transport: Arc<dyn Transport> = Arc::new(EmbeddedTransport::new());
     let mut runners = Vec::new();
-    for system in systems {
+    for system in systems.iter().filter(|s| s.manual.is_none()) {
         let (runner, public) = start_connector(system, data_dir, Arc::clone(&transport)).await?;
         trust.add_connector(&system.id, &public);
         runners.push(runner);
@@ -141,12 +138,10 @@ async fn kafka(
         erasure_bus::topics::ACKS.to_owned(),
         erasure_bus::topics::RESOLUTIONS.to_owned(),
     ];
-    topics.extend(systems.iter().map(|s| erasure_bus::topics::work(&s.id)));
+    let connected = || systems.iter().filter(|s| s.manual.is_none());
+    topics.extend(connected().map(|s| erasure_bus::topics::work(&s.id)));
     kafka.ensure_topics(&topics).await?;
-    for s in systems
-        .iter()
-        .filter(|s| !trust.connectors.contains_key(&s.id))
-    {
+    for s in connected().filter(|s| !trust.connectors.contains_key(&s.id)) {
         tracing::warn!(system = %s.id, "no trusted key for this system's connector: its acknowledgments will be rejected");
     }
     Ok(Arc::new(kafka))
@@ -203,6 +198,10 @@ fn announce(
     );
     for s in systems {
         match &s.connector {
+            None if s.manual.is_some() => println!(
+                "system {}: manual, closed by an operator ({})",
+                s.id, s.description
+            ),
             Some(c) => println!(
                 "system {}: {} connector, in-process ({})",
                 s.id,

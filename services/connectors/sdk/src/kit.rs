@@ -18,16 +18,39 @@
 //! - [`runner_cases`]: the connector behind a [`Runner`](crate::Runner) on the embedded
 //!   transport: signed acknowledgments, the idempotency cache, undecodable messages.
 //!
+//! Two further sets of cases, each with its subject trait and macro:
+//!
+//! - [`report_cases`], for kinds that report rather than erase (a backup catalog answers
+//!   which sets may still hold the person): there is nothing of a person to seed or
+//!   count, so their [`report_cases::ReportSubject`] only puts something to report into
+//!   the system. The cases: what is there is reported (a success that erases nothing), the
+//!   same answer twice, nothing found when there is nothing, a signed acknowledgment
+//!   carrying the report, a duplicate answered from the cache.
+//!   [`report_conformance!`](crate::report_conformance) generates them.
+//! - [`failure_cases`], for any kind whose tests can break its system
+//!   ([`failure_cases::FailingSubject`]: an unreachable system, a configuration that does
+//!   not match it): retryable and permanent failures, signed, the first asked again and
+//!   the second replayed from the cache.
+//!   [`failure_conformance!`](crate::failure_conformance) generates them.
+//!
+//! ```text
+//! erasure_connector_sdk::report_conformance!(listed_catalog, listed);
+//! erasure_connector_sdk::failure_conformance!(sqlite_catalog_failures, sqlite);
+//! ```
+//!
 //! The people are fixed ([`alice`], [`bob`], [`carol`]) so that subjects can be written
 //! against them; every case checks that no identifier leaks into a report. The kit's jobs
 //! hold nothing; [`held_job`] and [`fi_vouchers`] are for a kind's own tests of legal holds.
 
 pub mod cases;
+pub mod failure_cases;
+pub mod report_cases;
 pub mod runner_cases;
 
 use crate::connector::{Connector, Job, Report};
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use erasure_core::events::Outcome;
 use erasure_core::retention::{Anchor, FinancialYearEnd, Ground, Period, Rule};
 use erasure_core::{Identifiers, SystemId};
 use std::sync::Arc;
@@ -149,6 +172,20 @@ pub fn assert_no_personal_data(report: &Report, person: &Identifiers) {
     }
 }
 
+/// Fails unless `report` is "nothing found": a success that affected nothing, with
+/// nothing of `person` in it.
+pub fn assert_nothing_found(report: &Report, person: &Identifiers) {
+    assert_eq!(
+        report.outcome,
+        Outcome::NothingFound,
+        "detail {:?}",
+        report.detail
+    );
+    assert!(report.outcome.is_success());
+    assert_eq!(report.items_affected, 0);
+    assert_no_personal_data(report, person);
+}
+
 /// Generates one `#[tokio::test]` per kit case in a module named `$name`, each on a fresh
 /// subject made by `$make` (an `async fn() -> impl KitSubject` in scope at the call site).
 /// The calling crate needs `tokio` with the `macros` and `rt` features.
@@ -191,5 +228,43 @@ macro_rules! connector_conformance {
     ($name:ident, $make:path) => {
         $crate::connector_conformance!(@module $name, $make,
             erasing_twice_finds_nothing_the_second_time);
+    };
+}
+
+/// Like [`connector_conformance!`](crate::connector_conformance), for a kind that reports
+/// rather than erases: one `#[tokio::test]` per case of [`report_cases`] in a module named
+/// `$name`, each on a fresh subject made by `$make` (an `async fn() -> impl ReportSubject`).
+#[macro_export]
+macro_rules! report_conformance {
+    ($name:ident, $make:path) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::connector_conformance!(@cases $make;
+                report_cases::a_populated_system_is_reported,
+                report_cases::reporting_twice_gives_the_same_answer,
+                report_cases::an_empty_system_is_nothing_found,
+                report_cases::the_runner_signs_the_report,
+                report_cases::a_duplicate_order_replays_the_report,
+            );
+        }
+    };
+}
+
+/// One `#[tokio::test]` per case of [`failure_cases`] in a module named `$name`, each on a
+/// fresh subject made by `$make` (an `async fn() -> impl FailingSubject`).
+#[macro_export]
+macro_rules! failure_conformance {
+    ($name:ident, $make:path) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::connector_conformance!(@cases $make;
+                failure_cases::an_unreachable_system_is_a_retryable_failure,
+                failure_cases::a_mismatched_configuration_is_a_permanent_failure,
+                failure_cases::a_retryable_failure_is_signed_and_asked_again,
+                failure_cases::a_permanent_failure_is_signed_and_replayed,
+            );
+        }
     };
 }

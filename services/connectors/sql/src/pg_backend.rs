@@ -134,8 +134,9 @@ fn at_least_one<N: PartialEq + Default>(key: &'static str, n: N) -> Result<N, Co
     }
 }
 
-/// The password file's content, without a trailing newline.
-fn password(path: &Path) -> Result<Vec<u8>, ConfigError> {
+/// The password file's content, without a trailing newline (the backup kind's catalog
+/// reads its password the same way).
+pub fn password(path: &Path) -> Result<Vec<u8>, ConfigError> {
     let mut bytes = std::fs::read(path).map_err(|e| ConfigError::File {
         key: "password_file",
         path: path.display().to_string(),

@@ -7,7 +7,9 @@ use tonic::Status;
 pub fn status(e: CoordinatorError) -> Status {
     match e {
         CoordinatorError::Invalid(m) => Status::invalid_argument(m),
-        CoordinatorError::NotFound(id) => Status::not_found(format!("request {id} not found")),
+        e @ (CoordinatorError::NotFound(_) | CoordinatorError::UnknownReplay(_)) => {
+            Status::not_found(e.to_string())
+        }
         CoordinatorError::FailedPrecondition(m) => Status::failed_precondition(m),
         CoordinatorError::Unavailable(m) => Status::unavailable(m),
         e @ CoordinatorError::IdempotencyMismatch(_) => Status::already_exists(e.to_string()),

@@ -143,11 +143,7 @@ pub(super) fn leaf_event(p: &Pending, index: u64, at_ms: i64) -> NewEvent {
 }
 
 pub(super) fn new_event(event_type: &str, message: &impl Message) -> NewEvent {
-    NewEvent {
-        event_type: event_type.into(),
-        version: codec::SCHEMA_VERSION,
-        payload: message.encode_to_vec(),
-    }
+    codec::message_event(event_type, message)
 }
 
 fn decode<M: Message + Default>(recorded: &RecordedEvent) -> Result<M, CoordinatorError> {

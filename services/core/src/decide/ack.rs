@@ -18,11 +18,17 @@ pub fn accept_ack(
     now: Now,
 ) -> Result<Decision, AckRejection> {
     let task = answered_task(state, &ack)?;
+    if task.manual {
+        return Err(AckRejection::ManualTask(task.system_id.clone()));
+    }
     if task.phase != Purpose::Erase {
         return Err(AckRejection::NotErasing);
     }
     if task.status != TaskStatus::Pending && ack.attempt <= task.attempt {
         return Ok(Decision::default()); // duplicate delivery: harmless
+    }
+    if task.follow_up && ack.attempt == task.attempt && ack.outcome == Outcome::Accepted {
+        return Ok(Decision::default()); // accepted already: the follow-up is scheduled
     }
     if ack.attempt != task.attempt {
         return Err(AckRejection::StaleAttempt {
@@ -31,16 +37,27 @@ pub fn accept_ack(
         });
     }
     check_retained(state, task, &ack, policy)?;
+    check_backups(&ack)?;
     let mut decision = Decision::default();
     decision.events.push(Event::AckAccepted(ack.clone()));
-    if ack.outcome == Outcome::FailedRetryable && task.attempts_used() < policy.retry.max_attempts {
+    if ack.outcome == Outcome::Accepted {
+        decision.events.push(Event::FollowUpScheduled {
+            task_id: task.task_id.clone(),
+            system_id: task.system_id.clone(),
+            attempt: ack.attempt,
+            follow_up_at: policy.retry.follow_up_at(ack.follow_up_at, now.at),
+            at: now.at,
+        });
+    } else if ack.outcome == Outcome::FailedRetryable
+        && task.attempts_used() < policy.retry.max_attempts
+    {
         schedule_retry(task, &ack, policy, now, &mut decision);
     } else {
         defer_held(&ack, now.at, &mut decision);
         if state.status == RequestStatus::Completed {
             supplement_if_done(state, &mut decision);
         } else {
-            finish_if_all_final(state, &mut decision, now.at);
+            finish_if_all_final(state, &mut decision, policy, now.at);
         }
     }
     Ok(decision)
@@ -142,15 +159,37 @@ fn check_retained(
     Ok(())
 }
 
-/// After a hold ended and the system answered: a supplement once nothing is pending and
-/// every system dispatched after a hold erased what it had to.
-fn supplement_if_done(state: &RequestState, decision: &mut Decision) {
+/// Checks what a connector says about backups: an in-backups outcome names the sets (each
+/// with an id, once), and no other outcome names any.
+fn check_backups(ack: &AckAccepted) -> Result<(), AckRejection> {
+    let bad = |why: &str| Err(AckRejection::BadBackups(why.to_owned()));
+    match (ack.outcome == Outcome::InBackups, ack.backups.is_empty()) {
+        (true, true) => return bad("an in-backups outcome must name the backup sets"),
+        (false, false) => return bad("only an in-backups outcome may name backup sets"),
+        _ => {}
+    }
+    let mut ids: Vec<&str> = ack.backups.iter().map(|b| b.set_id.as_str()).collect();
+    if ids.iter().any(|id| id.trim().is_empty()) {
+        return bad("a backup set without an id");
+    }
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return bad("a backup set named twice");
+    }
+    Ok(())
+}
+
+/// After a hold ended and the system answered, or backups aged out: a supplement to the
+/// certificate once nothing is pending and every system dispatched after a hold erased
+/// what it had to.
+pub(super) fn supplement_if_done(state: &RequestState, decision: &mut Decision) {
     let next = state.after(&decision.events);
     let after_hold: Vec<_> = next.tasks.values().filter(|t| t.after_hold).collect();
+    let holds_done =
+        !after_hold.is_empty() && after_hold.iter().all(|t| t.status == TaskStatus::Done);
     if next.certificate.is_some()
         && next.all_tasks_final()
-        && !after_hold.is_empty()
-        && after_hold.iter().all(|t| t.status == TaskStatus::Done)
+        && (holds_done || !next.newly_aged_out().is_empty())
     {
         decision.effects.push(Effect::IssueSupplement);
     }

@@ -38,6 +38,8 @@ pub(super) struct Target {
     pub(super) system_id: SystemId,
     pub(super) categories: Vec<String>,
     pub(super) purpose: Purpose,
+    /// No connector: the task is opened for an operator instead of dispatched.
+    pub(super) manual: bool,
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             system_id: task.system_id.clone(),
             categories: task.categories.clone(),
             purpose: task.phase,
+            manual: task.manual,
         }
     }
 
@@ -60,6 +63,8 @@ impl Target {
     }
 }
 
+/// Dispatches `to` (a work order through the outbox), or opens it for an operator when it
+/// is manual.
 pub(super) fn dispatch(
     decision: &mut Decision,
     to: Target,
@@ -68,6 +73,14 @@ pub(super) fn dispatch(
     now: DateTime<Utc>,
     not_before: DateTime<Utc>,
 ) {
+    if to.manual {
+        decision.events.push(Event::ManualTaskOpened {
+            task_id: to.task_id,
+            system_id: to.system_id,
+            at: now,
+        });
+        return;
+    }
     decision.events.push(Event::TaskDispatched {
         task_id: to.task_id.clone(),
         system_id: to.system_id.clone(),
@@ -103,7 +116,8 @@ pub(super) fn erase_once_resolved(
         .tasks
         .values()
         .filter(|t| t.phase == Purpose::Resolve || t.attempt == 0)
-        .filter(|t| t.status != TaskStatus::Failed);
+        .filter(|t| t.status != TaskStatus::Failed)
+        .filter(|t| !(t.asked_last && t.attempt == 0));
     for task in waiting {
         dispatch(
             decision,
@@ -141,18 +155,42 @@ pub(super) fn fail_if_resolution_failed(
     }
 }
 
+/// Dispatches the tasks asked last, not yet dispatched, when every other task is final.
+/// Returns whether it did.
+fn ask_last_ones(
+    next: &RequestState,
+    decision: &mut Decision,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> bool {
+    let (last, others): (Vec<&TaskState>, Vec<&TaskState>) =
+        next.tasks.values().partition(|t| t.asked_last);
+    let waiting: Vec<&TaskState> = last.into_iter().filter(|t| t.attempt == 0).collect();
+    if waiting.is_empty() || others.iter().any(|t| t.status == TaskStatus::Pending) {
+        return false;
+    }
+    for task in waiting {
+        dispatch(decision, Target::erase(task), 1, policy, now, now);
+    }
+    true
+}
+
 /// Appends `RequestCompleted` or `RequestFailed` when the decision's events leave every
-/// task final.
+/// task final; first, once every other task is final, dispatches the tasks asked last.
 pub(super) fn finish_if_all_final(
     state: &RequestState,
     decision: &mut Decision,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) {
     if state.status.is_final() {
         return;
     }
     let next = state.after(&decision.events);
-    if next.status.is_final() || !next.all_tasks_final() {
+    if next.status.is_final() {
+        return;
+    }
+    if ask_last_ones(&next, decision, policy, now) || !next.all_tasks_final() {
         return;
     }
     let failed: Vec<SystemId> = next

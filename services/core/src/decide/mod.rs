@@ -3,7 +3,8 @@
 //!
 //! - [`policy`]: retries, rules and warnings a decision follows; the caller's time and jitter.
 //! - `decision`: [`Decision`] and [`Effect`], and the steps commands share.
-//! - `receive`, `ack`, `timers`, `operator`, `proofs`: one command family each.
+//! - `receive`, `resolve`, `ack`, `timers`, `operator`, `replay`, `proofs`: one command
+//!   family each.
 
 mod ack;
 mod decision;
@@ -11,15 +12,17 @@ mod operator;
 pub mod policy;
 mod proofs;
 mod receive;
+mod replay;
 mod resolve;
 mod timers;
 
 pub use crate::rejection::{AckRejection, Rejection};
 pub use ack::accept_ack;
 pub use decision::{Decision, Effect};
-pub use operator::{extend, retry};
+pub use operator::{MAX_EVIDENCE_CHARS, attest, extend, retry};
 pub use policy::{Now, Policy, RetryPolicy};
 pub use proofs::{issue_certificate, issue_supplement, reject_ack};
 pub use receive::receive;
+pub use replay::replay;
 pub use resolve::{ResolutionAnswer, accept_resolution};
 pub use timers::tick;

@@ -1,9 +1,10 @@
-//! What an operator decides: extending the deadline, retrying failed tasks.
+//! What an operator decides: extending the deadline, retrying failed tasks, closing a
+//! manual task with evidence.
 
-use super::decision::{Decision, Target, dispatch};
+use super::decision::{Decision, Target, dispatch, finish_if_all_final};
 use super::policy::Policy;
 use crate::deadline::{MAX_EXTENSION_MONTHS, extended_deadline};
-use crate::events::Event;
+use crate::events::{Attestation, Event, Outcome, Purpose};
 use crate::ids::SystemId;
 use crate::rejection::Rejection;
 use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus};
@@ -97,5 +98,70 @@ pub fn retry(
             now,
         );
     }
+    Ok(decision)
+}
+
+/// The longest evidence text an operator may give (characters).
+pub const MAX_EVIDENCE_CHARS: usize = 2000;
+
+/// An operator closes a manual task: what was done (erased, or nothing found), by whom,
+/// with what evidence. The task must be open (dispatched after any identity resolution,
+/// not yet closed); the last open task completes the request. The caller checks that the
+/// evidence holds none of the request's identifiers.
+pub fn attest(
+    state: &RequestState,
+    attestation: Attestation,
+    policy: &Policy,
+) -> Result<Decision, Rejection> {
+    if state.status == RequestStatus::Failed {
+        return Err(Rejection::RequestFinal("failed"));
+    }
+    let system = &attestation.system_id;
+    let task = state
+        .tasks
+        .get(system)
+        .ok_or_else(|| Rejection::UnknownSystem(system.clone()))?;
+    if !task.manual {
+        return Err(Rejection::NotManual(system.clone()));
+    }
+    match (task.status, task.attempt, task.phase) {
+        (TaskStatus::Pending, 1.., Purpose::Erase) => {}
+        (TaskStatus::Pending, ..) => {
+            return Err(Rejection::TaskNotOpen(
+                system.clone(),
+                "identity resolution is still running",
+            ));
+        }
+        _ => {
+            return Err(Rejection::TaskNotOpen(
+                system.clone(),
+                "it was closed already",
+            ));
+        }
+    }
+    if !matches!(attestation.outcome, Outcome::Erased | Outcome::NothingFound) {
+        return Err(Rejection::InvalidAttestation(attestation.outcome.name()));
+    }
+    if attestation.operator.trim().is_empty() {
+        return Err(Rejection::AttestationIncomplete("the operator's name"));
+    }
+    let evidence = attestation.evidence.trim();
+    if evidence.is_empty() {
+        return Err(Rejection::AttestationIncomplete("evidence: what was done"));
+    }
+    if evidence.chars().count() > MAX_EVIDENCE_CHARS {
+        return Err(Rejection::AttestationIncomplete(
+            "evidence of at most 2000 characters",
+        ));
+    }
+    let now = attestation.at;
+    let mut decision = Decision::default();
+    decision.events.push(Event::TaskAttested(Attestation {
+        task_id: task.task_id.clone(),
+        evidence: evidence.to_owned(),
+        operator: attestation.operator.trim().to_owned(),
+        ..attestation
+    }));
+    finish_if_all_final(state, &mut decision, policy, now);
     Ok(decision)
 }

@@ -13,6 +13,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// How long an attempt may go unanswered before it times out.
     pub answer_timeout: Duration,
+    /// The latest a follow-up of an accepted attempt is scheduled, however late the
+    /// system asked to be asked again (a third party's job is checked at least this often).
+    pub max_follow_up: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -22,11 +25,23 @@ impl Default for RetryPolicy {
             base_delay: Duration::seconds(2),
             max_delay: Duration::minutes(10),
             answer_timeout: Duration::hours(1),
+            max_follow_up: Duration::hours(24),
         }
     }
 }
 
 impl RetryPolicy {
+    /// When to ask again about an accepted attempt: when the system asked, but no sooner
+    /// than a second from `now` and no later than [`RetryPolicy::max_follow_up`]. A system
+    /// that did not say is asked again after the answer time-out.
+    pub fn follow_up_at(&self, asked: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+        let earliest = now + Duration::seconds(1);
+        let latest = now + self.max_follow_up.max(Duration::seconds(1));
+        asked
+            .unwrap_or(now + self.answer_timeout)
+            .clamp(earliest, latest)
+    }
+
     /// Delay before the `n`th attempt of a budget (2, 3, ...): `d = base · 2^(n − 2)`,
     /// capped at `max_delay`, then "equal jitter": `d/2 + jitter · d/2`, `jitter` in [0, 1).
     pub fn delay_before(&self, n: u32, jitter: f64) -> Duration {

@@ -34,15 +34,19 @@ pub fn receive(
     // With a system that resolves identifiers, only those are asked first; the others
     // erase once every resolution is in (with the identifiers found).
     let resolving = tasks.iter().any(|t| t.resolves);
+    // Systems asked last wait for every other one (unless there is no other).
+    let some_first = tasks.iter().any(|t| !t.asked_last);
     for PlannedTask {
         task_id,
         system_id,
         categories,
         resolves,
+        manual,
+        asked_last,
         ..
     } in tasks
     {
-        if resolving && !resolves {
+        if (resolving && !resolves) || (asked_last && some_first) {
             continue;
         }
         let purpose = if resolves {
@@ -55,6 +59,7 @@ pub fn receive(
             system_id,
             categories,
             purpose,
+            manual,
         };
         dispatch(&mut decision, to, 1, policy, now, now);
     }

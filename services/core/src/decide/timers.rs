@@ -1,6 +1,7 @@
-//! The timers of a request: unanswered attempts, holds ending, deadline warnings and the
-//! deadline passing.
+//! The timers of a request: unanswered attempts, follow-ups of accepted ones, holds ending,
+//! backups ageing out, deadline warnings and the deadline passing.
 
+use super::ack::supplement_if_done;
 use super::decision::{Decision, Target, dispatch, fail_if_resolution_failed, finish_if_all_final};
 use super::policy::{Now, Policy};
 use crate::events::Event;
@@ -8,18 +9,25 @@ use crate::state::{RequestState, RequestStatus, TaskState, TaskStatus};
 use chrono::{DateTime, Days, Utc};
 
 /// The timers of a request that are due at `now`: unanswered attempts time out (and are
-/// dispatched again, or fail when the budget is spent), holds end (and the system is
-/// dispatched again to erase what they kept), deadline warnings and the deadline passing.
-/// Nothing due decides nothing, so a timer that fires twice is harmless.
+/// dispatched again, or fail when the budget is spent), accepted attempts are followed up
+/// (dispatched again, with a fresh budget), holds end (and the system is dispatched again
+/// to erase what they kept), backups age out (and the certificate is supplemented),
+/// deadline warnings and the deadline passing. Nothing due decides nothing, so a timer that
+/// fires twice is harmless.
 pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
     let mut decision = Decision::default();
     for task in state.tasks.values() {
         match task.status {
             TaskStatus::Pending => match task.answer_by {
+                Some(by) if by <= now.at && task.follow_up => {
+                    let to = Target::of(task);
+                    dispatch(&mut decision, to, task.attempt + 1, policy, now.at, now.at);
+                }
                 Some(by) if by <= now.at => time_out(task, policy, now, &mut decision),
                 _ => {}
             },
             TaskStatus::Done => {
+                age_out_backups(task, now, &mut decision);
                 let due: Vec<String> = task
                     .holds
                     .iter()
@@ -46,11 +54,30 @@ pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
         }
     }
     fail_if_resolution_failed(state, &mut decision, now.at);
-    finish_if_all_final(state, &mut decision, now.at);
+    finish_if_all_final(state, &mut decision, policy, now.at);
+    if state.status == RequestStatus::Completed {
+        supplement_if_done(state, &mut decision);
+    }
     if state.after(&decision.events).status == RequestStatus::InProgress {
         deadline_timers(state, policy, now.at, &mut decision);
     }
     decision
+}
+
+/// The day after the last backup set that may hold the person expires, its copies are
+/// gone: recorded, for the certificate's supplement.
+fn age_out_backups(task: &TaskState, now: Now, decision: &mut Decision) {
+    let (Some(until), Some(due)) = (task.backups_until(), task.backups_age_out_at()) else {
+        return;
+    };
+    if due <= now.at {
+        decision.events.push(Event::BackupsAgedOut {
+            system_id: task.system_id.clone(),
+            set_ids: task.backups.iter().map(|b| b.set_id.clone()).collect(),
+            expired_on: until,
+            at: now.at,
+        });
+    }
 }
 
 fn time_out(task: &TaskState, policy: &Policy, now: Now, decision: &mut Decision) {

@@ -73,6 +73,30 @@ pub struct RequestState {
     pub resolved_identifiers: Option<Vec<u8>>,
     /// What each resolving system found, in counts per kind (the latest answer of each).
     pub resolutions: Vec<(SystemId, Vec<(IdentifierKind, u32)>)>,
+    /// Backup copies that aged out, in order.
+    pub aged_out: Vec<AgedOut>,
+    /// How many of `aged_out` a certificate or supplement already covers.
+    covered_aged_out: usize,
+    /// Replays of the erasure to systems restored from a backup, in order.
+    pub replays: Vec<Replay>,
+}
+
+/// A system's backup copies that aged out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgedOut {
+    pub system_id: SystemId,
+    pub set_ids: Vec<String>,
+    pub expired_on: NaiveDate,
+    pub at: DateTime<Utc>,
+}
+
+/// The erasure dispatched again to systems restored from a backup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replay {
+    pub replay_id: String,
+    pub system_ids: Vec<SystemId>,
+    pub since: DateTime<Utc>,
+    pub at: DateTime<Utc>,
 }
 
 /// When a timer set for a date fires: 12:00 UTC that day, which is that day in every time
@@ -112,6 +136,9 @@ impl RequestState {
             supplements: Vec::new(),
             resolved_identifiers: None,
             resolutions: Vec::new(),
+            aged_out: Vec::new(),
+            covered_aged_out: 0,
+            replays: Vec::new(),
         }
     }
 
@@ -158,6 +185,7 @@ impl RequestState {
                 self.certificate =
                     Some(Certificate::new(certificate_hash, signed_certificate, *at));
                 self.covered_holds = self.past_holds.len();
+                self.covered_aged_out = self.aged_out.len();
             }
             Event::ErasureDeferred {
                 system_id,
@@ -213,7 +241,50 @@ impl RequestState {
                 system_id, reason, ..
             } => self.on_task(system_id, |t| t.failed(reason)),
             Event::TaskRetryRequested { system_id, .. } => self.retry_requested(system_id),
+            Event::FollowUpScheduled {
+                system_id,
+                attempt,
+                follow_up_at,
+                ..
+            } => self.on_task(system_id, |t| t.follow_up_at(*attempt, *follow_up_at)),
+            Event::BackupsAgedOut {
+                system_id,
+                set_ids,
+                expired_on,
+                at,
+            } => {
+                self.on_task(system_id, |t| t.backups.clear());
+                self.aged_out.push(AgedOut {
+                    system_id: system_id.clone(),
+                    set_ids: set_ids.clone(),
+                    expired_on: *expired_on,
+                    at: *at,
+                });
+            }
+            Event::ManualTaskOpened { system_id, at, .. } => {
+                self.on_task(system_id, |t| t.opened_manually(*at))
+            }
+            Event::TaskAttested(a) => self.on_task(&a.system_id, |t| t.attested(a)),
+            Event::ErasureReplayed {
+                replay_id,
+                system_ids,
+                since,
+                at,
+            } => self.replayed(Replay {
+                replay_id: replay_id.clone(),
+                system_ids: system_ids.clone(),
+                since: *since,
+                at: *at,
+            }),
         }
+    }
+
+    /// A replay: each system's dispatch that follows starts a new retry budget.
+    fn replayed(&mut self, replay: Replay) {
+        for system in &replay.system_ids {
+            self.on_task(system, |t| t.budget_from = t.attempt + 1);
+        }
+        self.replays.push(replay);
     }
 
     /// Applies `change` to the task of `system`; an event for a system the request has no
@@ -242,6 +313,7 @@ impl RequestState {
     fn supplemented(&mut self, supplement: Certificate) {
         self.supplements.push(supplement);
         self.covered_holds = self.past_holds.len();
+        self.covered_aged_out = self.aged_out.len();
         for task in self.tasks.values_mut() {
             task.after_hold = false;
         }
@@ -290,17 +362,39 @@ impl RequestState {
         &self.past_holds[self.covered_holds.min(self.past_holds.len())..]
     }
 
+    /// Backup copies that aged out since the last certificate or supplement.
+    pub fn newly_aged_out(&self) -> &[AgedOut] {
+        &self.aged_out[self.covered_aged_out.min(self.aged_out.len())..]
+    }
+
+    /// The last day the request's identifiers are still needed for erasing: the end of its
+    /// last running hold (the deferred erasure needs them) or the expiry of the last backup
+    /// set that may hold the person (a restore must be followed by a replay, which needs
+    /// them). `None` when neither runs. Until then the sealed identifiers must not be
+    /// shredded.
+    pub fn identifiers_needed_until(&self) -> Option<NaiveDate> {
+        let holds = self.holds().map(|h| h.retained_until);
+        let backups = self.tasks.values().filter_map(TaskState::backups_until);
+        holds.chain(backups).max()
+    }
+
     /// Holds running now, over every system.
     pub fn holds(&self) -> impl Iterator<Item = &Hold> {
         self.tasks.values().flat_map(|t| t.holds.iter())
     }
 
     /// The earliest time a timer of this request fires, if any is set: an unanswered
-    /// attempt, a hold ending, a deadline warning or the deadline passing.
+    /// attempt or a follow-up, a hold ending, backups ageing out, a deadline warning or the
+    /// deadline passing.
     pub fn next_timer(&self, warn_before_days: &[u32]) -> Option<DateTime<Utc>> {
         let tasks = self.tasks.values().filter_map(|t| match t.status {
             TaskStatus::Pending => t.answer_by,
-            TaskStatus::Done => t.holds.iter().map(|h| h.release_at).min(),
+            TaskStatus::Done => t
+                .holds
+                .iter()
+                .map(|h| h.release_at)
+                .chain(t.backups_age_out_at())
+                .min(),
             TaskStatus::Failed => None,
         });
         let deadline = (self.status == RequestStatus::InProgress && !self.overdue)

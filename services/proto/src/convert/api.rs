@@ -47,19 +47,59 @@ impl From<TaskStatus> for pb::TaskState {
 impl From<&TaskState> for pb::TaskView {
     fn from(t: &TaskState) -> Self {
         let ack = t.last_ack.as_ref();
+        let attested = t.attestation.as_ref();
+        let outcome = attested
+            .map(|a| a.outcome)
+            .or(ack.map(|a| a.outcome))
+            .map(|o| pb::Outcome::from(o) as i32);
         Self {
             system_id: t.system_id.to_string(),
             state: pb::TaskState::from(t.status) as i32,
             attempt: t.attempt,
-            outcome: ack
-                .map(|a| pb::Outcome::from(a.outcome) as i32)
-                .unwrap_or_default(),
+            outcome: outcome.unwrap_or_default(),
             items_affected: ack.map(|a| a.items_affected).unwrap_or_default(),
-            evidence_summary: ack.map(|a| a.evidence_summary.clone()).unwrap_or_default(),
+            evidence_summary: attested
+                .map(|a| a.evidence.clone())
+                .or(ack.map(|a| a.evidence_summary.clone()))
+                .unwrap_or_default(),
             detail: ack.map(|a| a.detail.clone()).unwrap_or_default(),
             resolving: t.phase == Purpose::Resolve && t.status == TaskStatus::Pending,
+            manual: t.manual,
+            attested_by: attested.map(|a| a.operator.clone()).unwrap_or_default(),
+            attested_at: attested.map(|a| rfc3339(a.at)).unwrap_or_default(),
+            follow_up_at: t
+                .answer_by
+                .filter(|_| t.follow_up)
+                .map(rfc3339)
+                .unwrap_or_default(),
+            reference: ack.map(|a| a.reference.clone()).unwrap_or_default(),
+            in_backups_until: t.backups_until().map(|d| d.to_string()).unwrap_or_default(),
         }
     }
+}
+
+fn recipient_view(t: &TaskState) -> Option<pb::RecipientView> {
+    let r = t.recipient.as_ref()?;
+    let outcome = t
+        .attestation
+        .as_ref()
+        .map(|a| a.outcome)
+        .or(t.last_ack.as_ref().map(|a| a.outcome));
+    Some(pb::RecipientView {
+        system_id: t.system_id.to_string(),
+        name: r.name.clone(),
+        role: r.role.name().to_owned(),
+        via: r.via.name().to_owned(),
+        told_at: t.told_at.map(rfc3339).unwrap_or_default(),
+        outcome: outcome
+            .map(|o| pb::Outcome::from(o) as i32)
+            .unwrap_or_default(),
+        reference: t
+            .last_ack
+            .as_ref()
+            .map(|a| a.reference.clone())
+            .unwrap_or_default(),
+    })
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -94,6 +134,13 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
             .collect(),
         supplements: s.supplements.len() as u32,
         controller: r.controller.clone().unwrap_or_default(),
+        recipients: s.tasks.values().filter_map(recipient_view).collect(),
+        disclose_recipients: r.disclose_recipients,
+        replays: s.replays.iter().map(|r| r.replay_id.clone()).collect(),
+        identifiers_needed_until: s
+            .identifiers_needed_until()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::DecodeError;
 use crate::v1 as pb;
-use erasure_core::events::{Outcome, Purpose};
+use erasure_core::events::{Attachment, Outcome, Purpose};
+use erasure_core::inventory::{Notice, Recipient, RecipientRole};
 use erasure_core::{IdentifierError, IdentifierKind, Identifiers};
 
 impl From<&Identifiers> for pb::Identifiers {
@@ -127,6 +128,53 @@ pub fn outcome(value: i32) -> Result<Outcome, DecodeError> {
     pb::Outcome::try_from(value)
         .map_err(|_| DecodeError::Field(format!("unknown outcome {value}")))?
         .try_into()
+}
+
+impl From<&Recipient> for pb::Recipient {
+    fn from(r: &Recipient) -> Self {
+        Self {
+            name: r.name.clone(),
+            role: r.role.name().to_owned(),
+            via: r.via.name().to_owned(),
+        }
+    }
+}
+
+/// The role and the channel must be names this version knows.
+impl TryFrom<&pb::Recipient> for Recipient {
+    type Error = DecodeError;
+
+    fn try_from(r: &pb::Recipient) -> Result<Self, Self::Error> {
+        Ok(Self {
+            name: r.name.clone(),
+            role: RecipientRole::parse(&r.role).ok_or_else(|| {
+                DecodeError::Field(format!("unknown recipient role {:?}", r.role))
+            })?,
+            via: Notice::parse(&r.via).ok_or_else(|| {
+                DecodeError::Field(format!("unknown recipient notice {:?}", r.via))
+            })?,
+        })
+    }
+}
+
+impl From<&Attachment> for pb::Attachment {
+    fn from(a: &Attachment) -> Self {
+        Self {
+            name: a.name.clone(),
+            sha256: a.sha256.clone(),
+            size: a.size,
+        }
+    }
+}
+
+impl From<pb::Attachment> for Attachment {
+    fn from(a: pb::Attachment) -> Self {
+        Self {
+            name: a.name,
+            sha256: a.sha256,
+            size: a.size,
+        }
+    }
 }
 
 #[cfg(test)]

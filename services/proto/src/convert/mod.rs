@@ -20,7 +20,10 @@ pub mod time;
 mod work;
 
 pub use api::request_view;
-pub use certificate::{deadline_extension, retention_exception};
+pub use certificate::{
+    aged_out_exceptions, backup_exceptions, deadline_extension, recipient_notices,
+    retention_exception, system_result,
+};
 pub use common::{kind_counts, kind_counts_from, outcome, purpose, raw_identifiers};
 pub use events::{EncodedEvent, SCHEMA_VERSION, decode_event};
 pub use time::{from_ms, ms};

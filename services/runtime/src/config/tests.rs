@@ -4,7 +4,7 @@ use super::*;
 fn the_built_in_example_parses() {
     let c = Config::parse(EXAMPLE, "example").expect("example");
     let ids: Vec<_> = c.systems.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["crm", "cameras", "telemetry", "billing"]);
+    assert_eq!(ids, ["crm", "cameras", "telemetry", "billing", "backups"]);
     let (rules, _) = c.retention.load(Path::new(".")).expect("built-in rules");
     assert!(rules.get("fi-kpl-vouchers").is_some());
     assert!(c.retries.policy().is_ok());

@@ -98,7 +98,7 @@ pub async fn an_undecodable_message_is_a_permanent_error(subject: &dyn KitSubjec
 pub struct Bench {
     transport: Arc<EmbeddedTransport>,
     pub runner: Arc<Runner>,
-    acks: Arc<Recorder>,
+    pub(crate) acks: Arc<Recorder>,
     trust: TrustStore,
     _subscriptions: [Subscription; 2],
 }
@@ -187,20 +187,20 @@ pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkO
 }
 
 /// Counts the erasures it passes on.
-struct Counting {
+pub(crate) struct Counting {
     inner: Arc<dyn Connector>,
     calls: AtomicU32,
 }
 
 impl Counting {
-    fn new(inner: Arc<dyn Connector>) -> Self {
+    pub(crate) fn new(inner: Arc<dyn Connector>) -> Self {
         Self {
             inner,
             calls: AtomicU32::new(0),
         }
     }
 
-    fn calls(&self) -> u32 {
+    pub(crate) fn calls(&self) -> u32 {
         self.calls.load(Ordering::SeqCst)
     }
 }

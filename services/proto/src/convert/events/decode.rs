@@ -5,8 +5,10 @@ use super::super::common::{kind_counts_from, purpose};
 use super::super::time::{date, from_ms};
 use super::encode::SCHEMA_VERSION;
 use crate::v1 as pb;
-use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived, Resolved};
-use erasure_core::inventory::PlannedTask;
+use erasure_core::events::{
+    AckAccepted, AckRejected, Attestation, Event, RequestReceived, Resolved,
+};
+use erasure_core::inventory::{PlannedTask, Recipient};
 use erasure_core::{RequestId, SystemId, TaskId};
 use prost::Message;
 
@@ -30,8 +32,8 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
             tasks: dec::<pb::ErasurePlanned>(payload, event_type)?
                 .tasks
                 .into_iter()
-                .map(PlannedTask::from)
-                .collect(),
+                .map(PlannedTask::try_from)
+                .collect::<Result<_, _>>()?,
         },
         "TaskDispatched" => {
             let d: pb::TaskDispatched = dec(payload, event_type)?;
@@ -178,6 +180,55 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 at: from_ms(t.at_ms),
             }
         }
+        "FollowUpScheduled" => {
+            let f: pb::FollowUpScheduled = dec(payload, event_type)?;
+            Event::FollowUpScheduled {
+                task_id: TaskId::new(f.task_id),
+                system_id: SystemId::new(f.system_id),
+                attempt: f.attempt,
+                follow_up_at: from_ms(f.follow_up_at_ms),
+                at: from_ms(f.at_ms),
+            }
+        }
+        "BackupsAgedOut" => {
+            let b: pb::BackupsAgedOut = dec(payload, event_type)?;
+            Event::BackupsAgedOut {
+                system_id: SystemId::new(b.system_id),
+                set_ids: b.set_ids,
+                expired_on: date(&b.expired_on, "BackupsAgedOut.expired_on")?,
+                at: from_ms(b.at_ms),
+            }
+        }
+        "ManualTaskOpened" => {
+            let m: pb::ManualTaskOpened = dec(payload, event_type)?;
+            Event::ManualTaskOpened {
+                task_id: TaskId::new(m.task_id),
+                system_id: SystemId::new(m.system_id),
+                at: from_ms(m.at_ms),
+            }
+        }
+        "TaskAttested" => {
+            let a: pb::TaskAttested = dec(payload, event_type)?;
+            Event::TaskAttested(Attestation {
+                task_id: TaskId::new(a.task_id),
+                system_id: SystemId::new(a.system_id),
+                outcome: super::super::outcome(a.outcome)
+                    .map_err(|_| DecodeError::Undecodable("TaskAttested.outcome".into()))?,
+                operator: a.operator,
+                evidence: a.evidence,
+                attachment: a.attachment.map(Into::into),
+                at: from_ms(a.at_ms),
+            })
+        }
+        "ErasureReplayed" => {
+            let r: pb::ErasureReplayed = dec(payload, event_type)?;
+            Event::ErasureReplayed {
+                replay_id: r.replay_id,
+                system_ids: r.system_ids.into_iter().map(SystemId::new).collect(),
+                since: from_ms(r.since_ms),
+                at: from_ms(r.at_ms),
+            }
+        }
         other => return Err(DecodeError::UnknownType(other.to_owned())),
     })
 }
@@ -199,19 +250,25 @@ impl TryFrom<pb::RequestReceived> for RequestReceived {
             idempotency_key_hash: r.idempotency_key_hash,
             identifier_commitment: r.identifier_commitment,
             controller: Some(r.controller).filter(|c| !c.is_empty()),
+            disclose_recipients: r.disclose_recipients,
         })
     }
 }
 
-impl From<pb::PlannedTask> for PlannedTask {
-    fn from(t: pb::PlannedTask) -> Self {
-        Self {
+impl TryFrom<pb::PlannedTask> for PlannedTask {
+    type Error = DecodeError;
+
+    fn try_from(t: pb::PlannedTask) -> Result<Self, Self::Error> {
+        Ok(Self {
             task_id: TaskId::new(t.task_id),
             system_id: SystemId::new(t.system_id),
             categories: t.categories,
             hold_rules: t.hold_rules,
             resolves: t.resolves,
-        }
+            manual: t.manual,
+            recipient: t.recipient.as_ref().map(Recipient::try_from).transpose()?,
+            asked_last: t.asked_last,
+        })
     }
 }
 

@@ -217,6 +217,64 @@ fn payload(event: &Event) -> Vec<u8> {
             at_ms: ms(*at),
         }
         .encode_to_vec(),
+        Event::FollowUpScheduled {
+            task_id,
+            system_id,
+            attempt,
+            follow_up_at,
+            at,
+        } => pb::FollowUpScheduled {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            attempt: *attempt,
+            follow_up_at_ms: ms(*follow_up_at),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::BackupsAgedOut {
+            system_id,
+            set_ids,
+            expired_on,
+            at,
+        } => pb::BackupsAgedOut {
+            system_id: system_id.to_string(),
+            set_ids: set_ids.clone(),
+            expired_on: expired_on.to_string(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::ManualTaskOpened {
+            task_id,
+            system_id,
+            at,
+        } => pb::ManualTaskOpened {
+            task_id: task_id.to_string(),
+            system_id: system_id.to_string(),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
+        Event::TaskAttested(a) => pb::TaskAttested {
+            task_id: a.task_id.to_string(),
+            system_id: a.system_id.to_string(),
+            outcome: pb::Outcome::from(a.outcome) as i32,
+            operator: a.operator.clone(),
+            evidence: a.evidence.clone(),
+            attachment: a.attachment.as_ref().map(pb::Attachment::from),
+            at_ms: ms(a.at),
+        }
+        .encode_to_vec(),
+        Event::ErasureReplayed {
+            replay_id,
+            system_ids,
+            since,
+            at,
+        } => pb::ErasureReplayed {
+            replay_id: replay_id.clone(),
+            system_ids: strings(system_ids),
+            since_ms: ms(*since),
+            at_ms: ms(*at),
+        }
+        .encode_to_vec(),
     }
 }
 
@@ -235,6 +293,7 @@ impl From<&RequestReceived> for pb::RequestReceived {
             idempotency_key_hash: r.idempotency_key_hash.clone(),
             identifier_commitment: r.identifier_commitment.clone(),
             controller: r.controller.clone().unwrap_or_default(),
+            disclose_recipients: r.disclose_recipients,
         }
     }
 }
@@ -247,6 +306,9 @@ impl From<&PlannedTask> for pb::PlannedTask {
             categories: t.categories.clone(),
             hold_rules: t.hold_rules.clone(),
             resolves: t.resolves,
+            manual: t.manual,
+            recipient: t.recipient.as_ref().map(pb::Recipient::from),
+            asked_last: t.asked_last,
         }
     }
 }

@@ -3,9 +3,10 @@ use crate::convert::DecodeError;
 use crate::convert::time::from_ms;
 use chrono::NaiveDate;
 use erasure_core::events::{
-    AckAccepted, AckRejected, Outcome, Purpose, RequestReceived, Resolved, Retained, SignedAck,
+    AckAccepted, AckRejected, Attachment, Attestation, BackupCopy, Outcome, Purpose,
+    RequestReceived, Resolved, Retained, SignedAck,
 };
-use erasure_core::inventory::PlannedTask;
+use erasure_core::inventory::{Notice, PlannedTask, Recipient, RecipientRole};
 use erasure_core::{Event, IdentifierKind};
 fn round_trip(e: &Event) -> Result<Event, DecodeError> {
     let stored = EncodedEvent::from(e);
@@ -18,6 +19,7 @@ fn every_event_round_trips() {
     let day = NaiveDate::from_ymd_opt(2032, 12, 31).expect("date");
     let events = vec![
         Event::RequestReceived(RequestReceived {
+            disclose_recipients: true,
             request_id: "r1".into(),
             received_at: at,
             deadline: NaiveDate::from_ymd_opt(2026, 12, 22).expect("date"),
@@ -33,6 +35,13 @@ fn every_event_round_trips() {
         }),
         Event::ErasurePlanned {
             tasks: vec![PlannedTask {
+                manual: true,
+                asked_last: true,
+                recipient: Some(Recipient {
+                    name: "Maksu Oy".into(),
+                    role: RecipientRole::Processor,
+                    via: Notice::OpenDsr,
+                }),
                 task_id: "r1/crm".into(),
                 system_id: "crm".into(),
                 categories: vec!["contact".into()],
@@ -164,6 +173,86 @@ fn every_event_round_trips() {
             task_id: "r1/crm".into(),
             system_id: "crm".into(),
             reason: "operator retry".into(),
+            at,
+        },
+        Event::AckAccepted(AckAccepted {
+            reference: "job-17".into(),
+            follow_up_at: Some(at),
+            backups: Vec::new(),
+            task_id: "r1/payments".into(),
+            system_id: "payments".into(),
+            attempt: 1,
+            outcome: Outcome::Accepted,
+            items_affected: 0,
+            evidence_summary: "accepted as job-17".into(),
+            detail: String::new(),
+            retained: vec![],
+            signed: SignedAck {
+                ack: vec![1],
+                signature: vec![2],
+                key_id: "k".into(),
+            },
+            at,
+        }),
+        Event::AckAccepted(AckAccepted {
+            reference: String::new(),
+            follow_up_at: None,
+            backups: vec![BackupCopy {
+                set_id: "crm-2026-11-30".into(),
+                taken_at: at,
+                expires_on: day,
+                systems: vec!["crm".into()],
+            }],
+            task_id: "r1/backups".into(),
+            system_id: "backups".into(),
+            attempt: 1,
+            outcome: Outcome::InBackups,
+            items_affected: 0,
+            evidence_summary: "1 backup set".into(),
+            detail: String::new(),
+            retained: vec![],
+            signed: SignedAck {
+                ack: vec![1],
+                signature: vec![2],
+                key_id: "k".into(),
+            },
+            at,
+        }),
+        Event::FollowUpScheduled {
+            task_id: "r1/payments".into(),
+            system_id: "payments".into(),
+            attempt: 1,
+            follow_up_at: at,
+            at,
+        },
+        Event::BackupsAgedOut {
+            system_id: "backups".into(),
+            set_ids: vec!["crm-2026-11-30".into()],
+            expired_on: day,
+            at,
+        },
+        Event::ManualTaskOpened {
+            task_id: "r1/archive".into(),
+            system_id: "archive".into(),
+            at,
+        },
+        Event::TaskAttested(Attestation {
+            task_id: "r1/archive".into(),
+            system_id: "archive".into(),
+            outcome: Outcome::NothingFound,
+            operator: "Maija".into(),
+            evidence: "no folder in the archive".into(),
+            attachment: Some(Attachment {
+                name: "receipt.pdf".into(),
+                sha256: vec![7; 32],
+                size: 1234,
+            }),
+            at,
+        }),
+        Event::ErasureReplayed {
+            replay_id: "rp-1".into(),
+            system_ids: vec!["crm".into()],
+            since: at,
             at,
         },
     ];

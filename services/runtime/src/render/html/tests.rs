@@ -59,6 +59,7 @@ fn answer(key: &KeyPair, system: &str, outcome: Outcome, summary: &str) -> Syste
         },
     };
     SystemResult {
+        attestation: None,
         system_id: system.into(),
         outcome: outcome as i32,
         acknowledgment: Some(sign_ack(key, &ack)),
@@ -94,6 +95,9 @@ fn exception(source: &str) -> RetentionException {
 /// was extended (with a hostile reason).
 fn proto(k: &Keys, source: &str) -> Certificate {
     Certificate {
+        backups: vec![],
+        recipients: vec![],
+        recipients_requested: false,
         controller: "acme".into(),
         resolutions: vec![erasure_proto::v1::IdentityResolution {
             system_id: "crm".into(),
@@ -144,6 +148,8 @@ fn certificate_file(k: &Keys, log: Option<LogProof>) -> CertificateFile {
 
 fn supplement_file(k: &Keys, request_id: &str, sequence: u32) -> SupplementFile {
     let s = CertificateSupplement {
+        aged_out: vec![],
+        backups_remaining: vec![],
         format: SUPPLEMENT_FORMAT.into(),
         request_id: request_id.into(),
         certificate_hash: vec![5; 32],
