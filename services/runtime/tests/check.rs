@@ -198,23 +198,3 @@ token = { file = "secrets/payments-token" }
         unreadable.problems
     );
 }
-
-/// The standalone connector files of `docs/processors.md` are what `erasure connector`
-/// reads.
-#[test]
-fn the_documented_processor_files_parse_as_connector_files() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/processors.md");
-    let text = std::fs::read_to_string(path).expect("docs/processors.md");
-    let files: Vec<&str> = text
-        .split("```toml\n")
-        .skip(1)
-        .filter_map(|rest| rest.split("\n```").next())
-        .filter(|block| block.starts_with("system = "))
-        .collect();
-    assert_eq!(files.len(), 3, "the standalone examples are gone");
-    for file in files {
-        let parsed = erasure_runtime::connector::ConnectorFile::parse(file, "docs/processors.md")
-            .expect("a documented connector file parses");
-        assert_eq!(parsed.connector.kind(), "processor");
-    }
-}

@@ -2,18 +2,20 @@
 //! repeats its answer rather than telling the processor twice), against three processors
 //! that hold the kit's people: a synchronous API, an asynchronous one followed by
 //! polling, and an OpenDSR one. Each keeps its data itself; the kit seeds and counts it
-//! there, never through the connector.
+//! there, never through the connector. And the kit's failure cases, against a processor
+//! nobody answers for and one whose API has no such route.
 
 use crate::support::customers::Customers;
 use crate::support::jobs::Jobs;
 use crate::support::opendsr::OpenDsrProcessor;
-use crate::support::{Built, Data, build};
+use crate::support::{Built, Data, build, free_port};
 use async_trait::async_trait;
 use erasure_connector_sdk::Connector;
 use erasure_connector_sdk::kit::KitSubject;
+use erasure_connector_sdk::kit::failure_cases::FailingSubject;
 use erasure_core::{IdentifierKind, Identifiers};
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A connector and the processor it tells.
 pub struct Subject {
@@ -132,3 +134,53 @@ async fn opendsr() -> Subject {
 erasure_connector_sdk::connector_conformance!(synchronous_api, synchronous, recipient);
 erasure_connector_sdk::connector_conformance!(asynchronous_api, asynchronous, recipient);
 erasure_connector_sdk::connector_conformance!(opendsr_processor, opendsr, recipient);
+
+/// A processor nobody answers for, and one whose API has no such route (the
+/// configuration does not match it).
+#[derive(Default)]
+pub struct Broken {
+    /// The connectors' directories, kept while the subject lives.
+    built: Mutex<Vec<Built>>,
+}
+
+impl Broken {
+    fn keep(&self, built: Built) -> Arc<dyn Connector> {
+        let connector = built.connector.clone();
+        self.built.lock().expect("built").push(built);
+        connector
+    }
+}
+
+/// DELETE `<base><path>`, where `path` names `{customer_id}`; 404 is nothing found.
+fn deleting(base: &str, path: &str) -> String {
+    format!(
+        "state = \"state.sqlite\"\nallow_http = true\n[request]\nmethod = \"DELETE\"\n\
+         url = \"{base}{path}\"\n[nothing_found]\nstatus = [404]"
+    )
+}
+
+#[async_trait]
+impl FailingSubject for Broken {
+    async fn unreachable(&self) -> Arc<dyn Connector> {
+        let base = format!("http://127.0.0.1:{}", free_port());
+        self.keep(build(
+            &deleting(&base, "/v1/customers/{customer_id}"),
+            &[],
+            &[],
+        ))
+    }
+
+    /// The route takes POST only, so the API answers 405: a 4xx that is not "nothing
+    /// found".
+    async fn mismatched(&self) -> Arc<dyn Connector> {
+        let base = Customers::new().start().await;
+        let path = "/v1/people/forget?customer={customer_id}";
+        self.keep(build(&deleting(&base, path), &[], &[]))
+    }
+}
+
+async fn broken() -> Broken {
+    Broken::default()
+}
+
+erasure_connector_sdk::failure_conformance!(processor_failures, broken);
