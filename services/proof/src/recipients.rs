@@ -112,6 +112,6 @@ fn answer(n: &RecipientNotice, s: &SystemResult) -> Result<(i64, String), String
                 ack::peek_ack(signed).map_err(|_| "the system's acknowledgment does not decode")?;
             Ok((a.completed_at_ms, a.reference))
         }
-        _ => Err("the system's result is neither acknowledged nor attested".into()),
+        _ => Err("the system's result is not one acknowledgment or one attestation".into()),
     }
 }
