@@ -12,7 +12,7 @@ use crate::retention::{self, Scope};
 use crate::transparency::{self, LogProof};
 use crate::verification::{self as verify, Document};
 use crate::view::{self as views, rfc3339};
-use crate::{CERTIFICATE_CONTEXT, ProofError};
+use crate::{CERTIFICATE_CONTEXT, ProofError, backups, recipients};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use erasure_proto::v1::{Certificate, DeadlineExtension, SignedCertificate};
@@ -20,7 +20,10 @@ use prost::Message;
 use serde::{Deserialize, Serialize};
 
 pub use crate::verification::{Check, Verification};
-pub use crate::view::{ExceptionView, RetainedView, SystemView, outcome_name};
+pub use crate::view::{
+    AttachmentView, AttestationView, BackupView, ExceptionView, RecipientView, RetainedView,
+    SystemView, outcome_name,
+};
 
 pub const CERTIFICATE_FORMAT: &str = "erasure-certificate/v1";
 pub const FILE_FORMAT: &str = "erasure-certificate-file/v1";
@@ -78,6 +81,15 @@ pub struct CertificateView {
     /// Systems that resolved identifiers first, with how many new values of each kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolutions: Vec<ResolutionView>,
+    /// Copies in backups that cannot be edited, per system ("in backups until D").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backups: Vec<BackupView>,
+    /// The recipients of the data (GDPR Art. 19) and how each was told.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<RecipientView>,
+    /// The person asked to be told the recipients (Art. 19, second sentence).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recipients_requested: bool,
 }
 
 /// One system's identity resolution: counts per identifier kind, never values.
@@ -132,6 +144,9 @@ pub fn view(cert: &Certificate) -> Result<CertificateView, ProofError> {
                 found: r.found.iter().map(|c| (c.kind.clone(), c.count)).collect(),
             })
             .collect(),
+        backups: views::backup_views(&cert.backups),
+        recipients: views::recipient_views(&cert.recipients),
+        recipients_requested: cert.recipients_requested,
     })
 }
 
@@ -176,6 +191,8 @@ pub fn verify_file(json: &str, trust: Option<&TrustStore>) -> Verification {
     }
     verify::verify_systems(&mut v, keys, &DOCUMENT, &cert.request_id, &cert.systems);
     retention::verify_exceptions(&mut v, &cert.systems, &cert.exceptions, Scope::Every);
+    backups::verify_certificate(&mut v, &cert.systems, &cert.backups, cert.issued_at_ms);
+    recipients::verify(&mut v, &cert.systems, &cert.recipients);
     verify::verify_readable(&mut v, &DOCUMENT, view(cert), &file.certificate);
     transparency::verify_log(&mut v, keys, &decoded.bytes, file.log.as_ref());
     v
@@ -185,3 +202,5 @@ pub fn verify_file(json: &str, trust: Option<&TrustStore>) -> Verification {
 mod tamper;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod third_parties;

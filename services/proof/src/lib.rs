@@ -5,18 +5,24 @@
 //! - [`resolution`]: the same for connector answers to identity resolution.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
 //! - [`supplement`]: the same for certificate supplements (held data erased after its hold).
-//! - [`view`]: the readable parts both share (systems, retention exceptions).
-//! - `verification`: [`Verification`] and the checks both share; `retention`: the check
-//!   that retention exceptions and acknowledgments agree.
+//! - [`view`]: the readable parts both share (systems, retention exceptions, backups,
+//!   recipients).
+//! - `verification`: [`Verification`] and the checks both share; `attestation`: the check
+//!   of a manual task an operator closed; `retention`: the check that retention exceptions
+//!   and acknowledgments agree; `backups`: the same for copies in backups; `recipients`:
+//!   that each recipient's notice says what its system's result says.
 //!
 //! [`verify_any`] verifies either kind of file, by its `format`.
 //! Everything here is pure: callers read and write files.
 
 pub mod ack;
+mod attestation;
+mod backups;
 pub mod certificate;
 pub mod consistency;
 pub mod keys;
 pub mod merkle;
+mod recipients;
 pub mod resolution;
 mod retention;
 pub mod supplement;

@@ -1,5 +1,5 @@
 //! Certificate supplements: issued when data kept under a legal hold was erased after the
-//! hold ended. A protobuf `CertificateSupplement`, signed by the coordinator like a
+//! hold ended, or when copies in backups aged out. A protobuf `CertificateSupplement`, signed by the coordinator like a
 //! certificate but under its own context, so neither can pass for the other.
 //!
 //! The file (`erasure-certificate-supplement-file/v1`):
@@ -15,8 +15,8 @@ use crate::keys::{KeyPair, TrustStore};
 use crate::retention::{self, Scope};
 use crate::transparency::{self, LogProof};
 use crate::verification::{self as verify, Document, Verification};
-use crate::view::{self as views, ExceptionView, SystemView, rfc3339};
-use crate::{ProofError, SUPPLEMENT_CONTEXT, sha256};
+use crate::view::{self as views, BackupView, ExceptionView, SystemView, rfc3339};
+use crate::{ProofError, SUPPLEMENT_CONTEXT, backups, sha256};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use erasure_proto::v1::{Certificate, CertificateSupplement, SignedCertificate};
@@ -70,6 +70,12 @@ pub struct SupplementView {
     pub ended: Vec<ExceptionView>,
     /// The holds still running.
     pub remaining: Vec<ExceptionView>,
+    /// Backup copies that aged out since the certificate or the last supplement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aged_out: Vec<BackupView>,
+    /// Backup copies still existing after this supplement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backups_remaining: Vec<BackupView>,
 }
 
 /// Renders the readable view of a supplement (acknowledgments decoded, unverified).
@@ -83,6 +89,8 @@ pub fn view(s: &CertificateSupplement) -> Result<SupplementView, ProofError> {
         systems: views::system_views(&s.systems)?,
         ended: views::exception_views(&s.ended),
         remaining: views::exception_views(&s.remaining),
+        aged_out: views::backup_views(&s.aged_out),
+        backups_remaining: views::backup_views(&s.backups_remaining),
     })
 }
 
@@ -129,16 +137,32 @@ pub fn verify_supplement_file(
     verify::verify_systems(&mut v, keys, &DOCUMENT, &s.request_id, &s.systems);
     retention::verify_exceptions(&mut v, &s.systems, &s.remaining, Scope::AnsweredSystems);
     retention::verify_ended(&mut v, &s.systems, &s.ended);
+    let linked = certificate_json.map(|json| link(s, json));
+    let certified = linked.as_ref().and_then(|l| l.as_ref().ok());
+    backups::verify_supplement(
+        &mut v,
+        &backups::Supplement {
+            systems: &s.systems,
+            aged_out: &s.aged_out,
+            remaining: &s.backups_remaining,
+            issued_at_ms: s.issued_at_ms,
+            certified: certified.map(|(_, c)| c.systems.as_slice()),
+        },
+    );
     verify::verify_readable(&mut v, &DOCUMENT, view(s), &file.supplement);
     transparency::verify_log(&mut v, keys, &decoded.bytes, file.log.as_ref());
-    if let Some(certificate_json) = certificate_json {
-        v.record("supplements certificate", link(s, certificate_json));
+    if let Some(linked) = linked {
+        v.record("supplements certificate", linked.map(|(detail, _)| detail));
     }
     v
 }
 
-/// The supplement names this certificate: its hash, and the same request.
-fn link(s: &CertificateSupplement, certificate_json: &str) -> Result<String, String> {
+/// The supplement names this certificate: its hash, and the same request. Returns what the
+/// check says, and the certificate.
+fn link(
+    s: &CertificateSupplement,
+    certificate_json: &str,
+) -> Result<(String, Certificate), String> {
     let file: CertificateFile = serde_json::from_str(certificate_json)
         .map_err(|e| format!("not a certificate file: {e}"))?;
     if file.format != certificate::FILE_FORMAT {
@@ -147,10 +171,9 @@ fn link(s: &CertificateSupplement, certificate_json: &str) -> Result<String, Str
     let bytes = B64
         .decode(&file.signed_certificate)
         .map_err(|_| "the certificate's signed_certificate is not base64".to_owned())?;
-    let request_id = SignedCertificate::decode(bytes.as_slice())
+    let cert = SignedCertificate::decode(bytes.as_slice())
         .ok()
         .and_then(|signed| Certificate::decode(signed.certificate.as_slice()).ok())
-        .map(|c| c.request_id)
         .ok_or_else(|| "the certificate's signed_certificate does not decode".to_owned())?;
     let hash = hex::encode(sha256(&bytes));
     let named = hex::encode(&s.certificate_hash);
@@ -158,15 +181,20 @@ fn link(s: &CertificateSupplement, certificate_json: &str) -> Result<String, Str
         Err(format!(
             "supplements certificate {named}, but this certificate is {hash}"
         ))
-    } else if request_id != s.request_id {
+    } else if cert.request_id != s.request_id {
         Err(format!(
-            "the certificate is for request {request_id}, the supplement for {}",
-            s.request_id
+            "the certificate is for request {}, the supplement for {}",
+            cert.request_id, s.request_id
         ))
     } else {
-        Ok(format!("certificate {hash} of request {request_id}"))
+        Ok((
+            format!("certificate {hash} of request {}", cert.request_id),
+            cert,
+        ))
     }
 }
 
+#[cfg(test)]
+mod aged_out;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Test fixtures: a coordinator and two connectors, a certificate without holds, one with
-//! a hold on accounting vouchers, and the supplement issued when that hold ends.
+//! a hold on accounting vouchers, and the supplement issued when that hold ends. Third
+//! parties (a manual task, copies in backups, recipients) are in [`third_parties`].
 
 use crate::ack::sign_ack;
 use crate::certificate::{CERTIFICATE_FORMAT, sign_certificate, to_file};
@@ -13,10 +14,16 @@ use erasure_proto::v1::{
 };
 use prost::Message;
 
+mod third_parties;
+
+pub(crate) use third_parties::*;
+
 pub(crate) struct Fixture {
     pub coordinator: KeyPair,
     pub crm: KeyPair,
     pub ledger: KeyPair,
+    /// The connector key of the backup catalog and of the recipients told through an API.
+    pub partners: KeyPair,
     pub trust: TrustStore,
 }
 
@@ -24,14 +31,19 @@ pub(crate) fn fixture() -> Fixture {
     let coordinator = KeyPair::from_seed([1; 32]);
     let crm = KeyPair::from_seed([2; 32]);
     let ledger = KeyPair::from_seed([3; 32]);
+    let partners = KeyPair::from_seed([4; 32]);
     let mut trust = TrustStore::default();
     trust.add_coordinator(&coordinator.public());
     trust.add_connector("crm", &crm.public());
     trust.add_connector("ledger", &ledger.public());
+    for system in ["catalog", "payments", "adtech"] {
+        trust.add_connector(system, &partners.public());
+    }
     Fixture {
         coordinator,
         crm,
         ledger,
+        partners,
         trust,
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::keys::{KeyPair, TrustStore};
 use crate::view::outcome_name;
-use crate::{ProofError, ack};
+use crate::{ProofError, ack, attestation};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use erasure_proto::v1::{Outcome, SignedCertificate, SystemResult};
@@ -75,6 +75,15 @@ pub(crate) fn sign(key: &KeyPair, doc: &Document, message: &impl Message) -> Sig
         signature: key.sign(doc.context, &bytes),
         certificate: bytes,
         key_id: key.key_id().to_owned(),
+    }
+}
+
+/// A check that lists every problem it found, or passes with `summary`.
+pub(crate) fn problems_or(problems: Vec<String>, summary: String) -> Result<String, String> {
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(problems.join("; "))
     }
 }
 
@@ -212,8 +221,10 @@ pub(crate) fn verify_coordinator<M: Claims>(
     );
 }
 
-/// "acknowledgment of <system>", for each system: signed by a key of that system, for
-/// this request, saying what the document says, and a completion.
+/// For each system: "acknowledgment of <system>" (signed by a key of that system, for this
+/// request, saying what the document says, and a completion) or, for a manual task,
+/// "attestation of <system>" (see [`attestation`]). A result is one or the other: with
+/// both, or neither, it fails.
 pub(crate) fn verify_systems(
     v: &mut Verification,
     keys: &TrustStore,
@@ -222,20 +233,47 @@ pub(crate) fn verify_systems(
     systems: &[SystemResult],
 ) {
     for s in systems {
-        let result = s
-            .acknowledgment
-            .as_ref()
-            .ok_or_else(|| "missing".to_owned())
-            .and_then(|signed| {
-                let a = ack::verify_ack(keys, signed).map_err(|e| e.to_string())?;
-                acknowledges(doc, request_id, s, &a)?;
-                Ok(format!(
-                    "{} signed by {}",
-                    outcome_name(a.outcome),
-                    signed.key_id
-                ))
-            });
-        v.record(format!("acknowledgment of {}", s.system_id), result);
+        match (&s.acknowledgment, &s.attestation) {
+            (Some(signed), None) => {
+                let result = ack::verify_ack(keys, signed)
+                    .map_err(|e| e.to_string())
+                    .and_then(|a| {
+                        acknowledges(doc, request_id, s, &a)?;
+                        Ok(format!(
+                            "{} signed by {}",
+                            outcome_name(a.outcome),
+                            signed.key_id
+                        ))
+                    });
+                v.record(format!("acknowledgment of {}", s.system_id), result);
+            }
+            (None, Some(a)) => {
+                v.record(
+                    format!("attestation of {}", s.system_id),
+                    attestation::attested(s, a),
+                );
+            }
+            (Some(_), Some(_)) => {
+                v.record(
+                    format!("attestation of {}", s.system_id),
+                    Err(
+                        "has both a connector's acknowledgment and an operator's attestation; \
+                         a result is one or the other"
+                            .into(),
+                    ),
+                );
+            }
+            (None, None) => {
+                v.record(
+                    format!("acknowledgment of {}", s.system_id),
+                    Err(
+                        "missing: neither a connector's acknowledgment nor an operator's \
+                         attestation"
+                            .into(),
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -264,7 +302,11 @@ fn acknowledges(
     }
     let completion = matches!(
         Outcome::try_from(a.outcome),
-        Ok(Outcome::Erased | Outcome::Anonymised | Outcome::NothingFound | Outcome::Retained)
+        Ok(Outcome::Erased
+            | Outcome::Anonymised
+            | Outcome::NothingFound
+            | Outcome::Retained
+            | Outcome::InBackups)
     );
     if !completion {
         return Err(format!(

@@ -4,24 +4,75 @@
 
 use crate::{ProofError, ack};
 use chrono::{DateTime, Utc};
-use erasure_proto::v1::{Outcome, Retention, RetentionException, SystemResult};
-use serde::{Deserialize, Serialize};
+use erasure_proto::v1::{
+    OperatorAttestation, Outcome, Retention, RetentionException, SignedAcknowledgment, SystemResult,
+};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
-/// One system's answer, from its acknowledgment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+mod notices;
+
+pub use notices::{AttachmentView, AttestationView, BackupView, RecipientView};
+pub(crate) use notices::{backup_views, recipient_views};
+
+/// One system's answer: from its acknowledgment, or, for a manual task, from the
+/// operator's attestation. An attested entry has `attestation` and none of the
+/// acknowledgment's fields (they stay empty here and are left out of the JSON), so it can
+/// never read as signed by a connector.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SystemView {
     pub system_id: String,
     pub outcome: String,
+    #[serde(default)]
     pub items_affected: u64,
+    #[serde(default)]
     pub evidence_summary: String,
+    #[serde(default)]
     pub evidence_digest: String,
+    #[serde(default)]
     pub acknowledged_at: String,
+    #[serde(default)]
     pub connector_key_id: String,
     /// What the connector kept under a legal hold, in its own words (its acknowledgment).
     /// Files written before holds existed have no such field.
     #[serde(default)]
     pub retained: Vec<RetainedView>,
+    /// What an operator attested, for a manual task (no connector signed it).
+    #[serde(default)]
+    pub attestation: Option<AttestationView>,
+}
+
+/// An acknowledged entry as it always was; an attested one as `system_id`, `outcome` and
+/// `attestation`, with an acknowledgment's field only if it is not empty (never, when
+/// derived from signed bytes: a file that adds one does not match).
+impl Serialize for SystemView {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let attested = self.attestation.is_some();
+        let mut s = serializer.serialize_struct("SystemView", 9)?;
+        s.serialize_field("system_id", &self.system_id)?;
+        s.serialize_field("outcome", &self.outcome)?;
+        if !attested || self.items_affected != 0 {
+            s.serialize_field("items_affected", &self.items_affected)?;
+        }
+        for (name, value) in [
+            ("evidence_summary", &self.evidence_summary),
+            ("evidence_digest", &self.evidence_digest),
+            ("acknowledged_at", &self.acknowledged_at),
+            ("connector_key_id", &self.connector_key_id),
+        ] {
+            if !attested || !value.is_empty() {
+                s.serialize_field(name, value)?;
+            }
+        }
+        if !attested || !self.retained.is_empty() {
+            s.serialize_field("retained", &self.retained)?;
+        }
+        if let Some(attestation) = &self.attestation {
+            s.serialize_field("attestation", attestation)?;
+        }
+        s.end()
+    }
 }
 
 /// Items a connector kept under one retention rule.
@@ -122,10 +173,23 @@ pub(crate) fn system_views(systems: &[SystemResult]) -> Result<Vec<SystemView>, 
     systems.iter().map(system_view).collect()
 }
 
+/// An attestation, when there is one, is what the entry reads as (an entry with both fails
+/// its "attestation of" check); otherwise the acknowledgment.
 fn system_view(s: &SystemResult) -> Result<SystemView, ProofError> {
-    let signed = s.acknowledgment.as_ref().ok_or_else(|| {
-        ProofError::Malformed(format!("system {}: no acknowledgment", s.system_id))
-    })?;
+    match (&s.attestation, &s.acknowledgment) {
+        (Some(a), _) => Ok(attested_view(s, a)),
+        (None, Some(signed)) => acknowledged_view(s, signed),
+        (None, None) => Err(ProofError::Malformed(format!(
+            "system {}: no acknowledgment",
+            s.system_id
+        ))),
+    }
+}
+
+fn acknowledged_view(
+    s: &SystemResult,
+    signed: &SignedAcknowledgment,
+) -> Result<SystemView, ProofError> {
     let a = ack::peek_ack(signed)?;
     Ok(SystemView {
         system_id: s.system_id.clone(),
@@ -136,7 +200,22 @@ fn system_view(s: &SystemResult) -> Result<SystemView, ProofError> {
         acknowledged_at: rfc3339(a.completed_at_ms),
         connector_key_id: signed.key_id.clone(),
         retained: a.retained.iter().map(RetainedView::from).collect(),
+        attestation: None,
     })
+}
+
+fn attested_view(s: &SystemResult, a: &OperatorAttestation) -> SystemView {
+    SystemView {
+        system_id: s.system_id.clone(),
+        outcome: outcome_name(s.outcome).to_owned(),
+        items_affected: 0,
+        evidence_summary: String::new(),
+        evidence_digest: String::new(),
+        acknowledged_at: String::new(),
+        connector_key_id: String::new(),
+        retained: Vec::new(),
+        attestation: Some(AttestationView::from(a)),
+    }
 }
 
 pub(crate) fn exception_views(exceptions: &[RetentionException]) -> Vec<ExceptionView> {

@@ -7,6 +7,7 @@ use erasure_core::RequestState;
 use erasure_core::events::{AckAccepted, Attestation};
 use erasure_core::retention::Rule;
 use erasure_core::state::{AgedOut, Extension, Hold, TaskState};
+use prost::Message as _;
 
 /// A system's answer, with its signed acknowledgment verbatim.
 impl From<&AckAccepted> for pb::SystemResult {
@@ -90,23 +91,36 @@ pub fn recipient_notices(state: &RequestState) -> Vec<pb::RecipientNotice> {
                 (Some(a), _) => (pb::Outcome::from(a.outcome), ms(a.at), String::new()),
                 (None, Some(ack)) => (
                     pb::Outcome::from(ack.outcome),
-                    ms(ack.at),
+                    completed_at_ms(ack),
                     ack.reference.clone(),
                 ),
                 (None, None) => (pb::Outcome::Unspecified, 0, String::new()),
+            };
+            // Told no later than it answered: when its first word was its final answer, the
+            // coordinator received that answer after the recipient dated it.
+            let told_at_ms = match t.told_at.map(ms) {
+                Some(told) if answered_at_ms != 0 => told.min(answered_at_ms),
+                told => told.unwrap_or_default(),
             };
             Some(pb::RecipientNotice {
                 system_id: t.system_id.to_string(),
                 name: r.name.clone(),
                 role: r.role.name().to_owned(),
                 via: r.via.name().to_owned(),
-                told_at_ms: t.told_at.map(ms).unwrap_or_default(),
+                told_at_ms,
                 outcome: outcome as i32,
                 answered_at_ms,
                 reference,
             })
         })
         .collect()
+}
+
+/// When a connector's system answered, as its signed acknowledgment dates it (what a
+/// verifier compares a recipient's `answered_at_ms` with), not when the coordinator
+/// received it; that only if the bytes do not decode (an accepted acknowledgment does).
+fn completed_at_ms(ack: &AckAccepted) -> i64 {
+    pb::Acknowledgment::decode(ack.signed.ack.as_slice()).map_or(ms(ack.at), |a| a.completed_at_ms)
 }
 
 /// A hold as a certificate states it: with the rule's citation, or a note when the rule
@@ -137,5 +151,103 @@ pub fn deadline_extension(e: &Extension, original: NaiveDate) -> pb::DeadlineExt
         reason: e.reason.clone(),
         original_deadline: original.to_string(),
         extended_at_ms: ms(e.at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::time::from_ms;
+    use erasure_core::Event;
+    use erasure_core::events::{Outcome, RequestReceived, SignedAck};
+    use erasure_core::inventory::{Notice, PlannedTask, Recipient, RecipientRole};
+
+    /// When the recipient dated its answer, and when the coordinator received it.
+    const COMPLETED: i64 = 1_790_000_000_000;
+    const RECEIVED: i64 = COMPLETED + 2_000;
+
+    fn payments(first: Option<i64>) -> RequestState {
+        let mut events = vec![
+            Event::RequestReceived(
+                RequestReceived::try_from(pb::RequestReceived {
+                    request_id: "r1".into(),
+                    received_at_ms: COMPLETED - 86_400_000,
+                    deadline: "2026-12-22".into(),
+                    ..Default::default()
+                })
+                .expect("received"),
+            ),
+            Event::ErasurePlanned {
+                tasks: vec![PlannedTask {
+                    task_id: "r1/payments".into(),
+                    system_id: "payments".into(),
+                    categories: vec!["payment".into()],
+                    hold_rules: vec![],
+                    resolves: false,
+                    manual: false,
+                    recipient: Some(Recipient {
+                        name: "Maksu Oy".into(),
+                        role: RecipientRole::Processor,
+                        via: Notice::Api,
+                    }),
+                }],
+            },
+        ];
+        if let Some(accepted) = first {
+            events.push(answer(Outcome::Accepted, accepted, accepted + 1_000));
+        }
+        events.push(answer(Outcome::Erased, COMPLETED, RECEIVED));
+        RequestState::replay(&events).expect("state")
+    }
+
+    fn answer(outcome: Outcome, completed_at_ms: i64, received_at_ms: i64) -> Event {
+        let ack = pb::Acknowledgment {
+            request_id: "r1".into(),
+            system_id: "payments".into(),
+            outcome: pb::Outcome::from(outcome) as i32,
+            completed_at_ms,
+            reference: "PAY-1".into(),
+            ..Default::default()
+        };
+        Event::AckAccepted(AckAccepted {
+            task_id: "r1/payments".into(),
+            system_id: "payments".into(),
+            attempt: 1,
+            outcome,
+            items_affected: 1,
+            evidence_summary: String::new(),
+            detail: String::new(),
+            retained: vec![],
+            reference: "PAY-1".into(),
+            follow_up_at: None,
+            backups: vec![],
+            signed: SignedAck {
+                ack: ack.encode_to_vec(),
+                signature: vec![],
+                key_id: "k".into(),
+            },
+            at: from_ms(received_at_ms),
+        })
+    }
+
+    #[test]
+    fn a_recipient_answered_when_its_signed_acknowledgment_says() {
+        let notices = recipient_notices(&payments(None));
+        assert_eq!(
+            (notices[0].answered_at_ms, notices[0].reference.as_str()),
+            (COMPLETED, "PAY-1")
+        );
+        // Told by its final answer: no later than it answered.
+        assert_eq!(notices[0].told_at_ms, COMPLETED);
+    }
+
+    #[test]
+    fn a_recipient_that_accepted_first_was_told_then() {
+        let accepted = COMPLETED - 3_600_000;
+        let notices = recipient_notices(&payments(Some(accepted)));
+        assert_eq!(
+            (notices[0].told_at_ms, notices[0].answered_at_ms),
+            (accepted + 1_000, COMPLETED)
+        );
     }
 }

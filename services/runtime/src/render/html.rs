@@ -123,6 +123,28 @@ fn outcome(name: &str) -> &str {
         "retained" => "Retained under a legal hold",
         "failed-retryable" => "Failed (temporary)",
         "failed-permanent" => "Failed",
+        "in-backups" => "In backups (cannot be edited; ages out)",
+        "accepted" => "Accepted, answer pending",
+        other => other,
+    }
+}
+
+/// A recipient's role (GDPR Art. 19) in plain words.
+fn role(name: &str) -> &str {
+    match name {
+        "processor" => "Processor (processes the data for the organisation)",
+        "controller" => "Controller (the data was disclosed to it)",
+        other => other,
+    }
+}
+
+/// How a recipient was told, in plain words.
+fn via(name: &str) -> &str {
+    match name {
+        "api" => "Through its API",
+        "opendsr" => "Through its OpenDSR API",
+        "manual" => "By an operator (letter, e-mail, phone)",
+        "connector" => "Through a connector",
         other => other,
     }
 }
@@ -153,3 +175,5 @@ fn percent(rate: &Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod third_parties;

@@ -27,19 +27,43 @@ pub fn answered(r: &pb::ErasureRequest) -> usize {
         .count()
 }
 
-/// One system's task on a line: its state, evidence and detail.
+/// One system's task on a line: its state, evidence (for a manual task the operator's
+/// attestation) and detail, then what is awaited or left: a follow-up, the recipient's
+/// reference, copies in backups.
 pub fn task_line(t: &pb::TaskView) -> String {
     let state = match pb::TaskState::try_from(t.state).unwrap_or_default() {
         pb::TaskState::Done => outcome_name(t.outcome).to_owned(),
         pb::TaskState::Failed => format!("failed ({})", outcome_name(t.outcome)),
+        _ if t.manual => "manual (open)".to_owned(),
         _ if t.resolving => format!("resolving (attempt {})", t.attempt),
+        _ if !t.follow_up_at.is_empty() => format!("accepted (attempt {})", t.attempt),
         _ if t.attempt == 0 => "waiting".to_owned(),
         _ => format!("pending (attempt {})", t.attempt),
     };
     let mut line = format!("  {:<12} {:<22}", t.system_id, state);
-    line.push_str(&t.evidence_summary);
+    if t.attested_by.is_empty() {
+        line.push_str(&t.evidence_summary);
+    } else {
+        let _ = write!(
+            line,
+            "attested by {} at {}, not signed by a connector: {}",
+            t.attested_by, t.attested_at, t.evidence_summary
+        );
+    }
     if !t.detail.is_empty() {
         let _ = write!(line, " [{}]", t.detail);
+    }
+    let notes: Vec<String> = [
+        ("follow-up at", &t.follow_up_at),
+        ("reference", &t.reference),
+        ("in backups until", &t.in_backups_until),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(what, value)| format!("{what} {value}"))
+    .collect();
+    if !notes.is_empty() {
+        let _ = write!(line, " ({})", notes.join("; "));
     }
     line
 }
@@ -128,6 +152,26 @@ pub fn request(r: &pb::ErasureRequest) -> String {
         line("legal holds (kept and restricted, not erased)".into());
         r.holds.iter().for_each(|h| line(hold_line(h)));
     }
+    if r.tasks.iter().any(|t| !t.in_backups_until.is_empty()) {
+        line(
+            "in backups   copies that cannot be edited age out on their own (not a legal hold)"
+                .into(),
+        );
+    }
+    if !r.recipients.is_empty() || r.disclose_recipients {
+        line(if r.disclose_recipients {
+            "recipients (GDPR Art. 19; the person asked to be told them)".into()
+        } else {
+            "recipients (GDPR Art. 19)".into()
+        });
+        r.recipients.iter().for_each(|n| line(recipient_line(n)));
+    }
+    if !r.replays.is_empty() {
+        line(format!(
+            "replays      {} (erasures applied again after a restore)",
+            r.replays.join(", ")
+        ));
+    }
     let certificate = if r.certificate_available {
         "available (erasure certificate ID)"
     } else {
@@ -141,6 +185,22 @@ pub fn request(r: &pb::ErasureRequest) -> String {
         ));
     }
     out
+}
+
+fn recipient_line(n: &pb::RecipientView) -> String {
+    let told = if n.told_at.is_empty() {
+        "not told yet".to_owned()
+    } else {
+        format!("told {}, {}", n.told_at, outcome_name(n.outcome))
+    };
+    let mut line = format!(
+        "  {:<12} {} ({}, via {}): {told}",
+        n.system_id, n.name, n.role, n.via
+    );
+    if !n.reference.is_empty() {
+        let _ = write!(line, " (reference {})", n.reference);
+    }
+    line
 }
 
 fn hold_line(h: &pb::HoldView) -> String {
@@ -218,3 +278,6 @@ fn steps(out: &mut String, steps: &[String]) {
         let _ = writeln!(out, "  - {step}");
     }
 }
+
+#[cfg(test)]
+mod tests;

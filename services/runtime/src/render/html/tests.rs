@@ -12,16 +12,16 @@ use erasure_proto::v1::{
     RetentionException, SystemResult,
 };
 
-const HOSTILE: &str = "<script>alert(1)</script> R&D";
-const SOURCE: &str = "https://www.finlex.fi/fi/laki/ajantasa/1997/19971336";
+pub(super) const HOSTILE: &str = "<script>alert(1)</script> R&D";
+pub(super) const SOURCE: &str = "https://www.finlex.fi/fi/laki/ajantasa/1997/19971336";
 
-struct Keys {
-    coordinator: KeyPair,
-    crm: KeyPair,
-    ledger: KeyPair,
+pub(super) struct Keys {
+    pub coordinator: KeyPair,
+    pub crm: KeyPair,
+    pub ledger: KeyPair,
 }
 
-fn keys() -> Keys {
+pub(super) fn keys() -> Keys {
     Keys {
         coordinator: KeyPair::from_seed([1; 32]),
         crm: KeyPair::from_seed([2; 32]),
@@ -29,7 +29,7 @@ fn keys() -> Keys {
     }
 }
 
-fn trust(k: &Keys) -> TrustStore {
+pub(super) fn trust(k: &Keys) -> TrustStore {
     let mut trust = TrustStore::default();
     trust.add_coordinator(&k.coordinator.public());
     trust.add_connector("crm", &k.crm.public());
@@ -37,7 +37,7 @@ fn trust(k: &Keys) -> TrustStore {
     trust
 }
 
-fn answer(key: &KeyPair, system: &str, outcome: Outcome, summary: &str) -> SystemResult {
+pub(super) fn answer(key: &KeyPair, system: &str, outcome: Outcome, summary: &str) -> SystemResult {
     let ack = Acknowledgment {
         reference: String::new(),
         follow_up_at_ms: 0,
@@ -93,7 +93,7 @@ fn exception(source: &str) -> RetentionException {
 
 /// crm erased (with a hostile evidence summary); the ledger kept vouchers; the deadline
 /// was extended (with a hostile reason).
-fn proto(k: &Keys, source: &str) -> Certificate {
+pub(super) fn proto(k: &Keys, source: &str) -> Certificate {
     Certificate {
         backups: vec![],
         recipients: vec![],
@@ -130,7 +130,7 @@ fn proto(k: &Keys, source: &str) -> Certificate {
 }
 
 /// Leaf 1 of a log of 3 (the leaves are placeholders: pages do not verify).
-fn logged(k: &Keys) -> LogProof {
+pub(super) fn logged(k: &Keys) -> LogProof {
     let mut tree = MerkleTree::new();
     for leaf in [b"a".as_slice(), b"b", b"c"] {
         tree.push(leaf);
@@ -169,7 +169,7 @@ fn supplement_file(k: &Keys, request_id: &str, sequence: u32) -> SupplementFile 
     supplement_to_file(&signed, trust(k), Some(logged(k))).expect("file")
 }
 
-fn assert_self_contained_and_escaped(page: &str) {
+pub(super) fn assert_self_contained_and_escaped(page: &str) {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(!page.contains("<script"), "no script, hostile or not");
     assert!(!page.contains("R&D"), "a bare & is escaped");
