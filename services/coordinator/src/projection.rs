@@ -188,7 +188,7 @@ impl Projection {
                 let latest = s
                     .tasks
                     .values()
-                    .filter(|t| systems.contains(&t.system_id) && !t.manual)
+                    .filter(|t| systems.contains(&t.system_id) && !t.manual && !t.asked_last)
                     .filter(|t| t.status == TaskStatus::Done)
                     .filter_map(|t| t.last_ack.as_ref().map(|a| a.at))
                     .filter(|at| *at >= since)

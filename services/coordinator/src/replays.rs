@@ -244,24 +244,31 @@ impl Replays {
         Ok(())
     }
 
-    /// The systems named, each known and with a connector; every such system when none.
+    /// The systems named, each known, with a connector, and not asked last (a backups
+    /// system erases nothing: there is nothing to re-apply); every such system when none.
     fn systems(&self, named: Vec<SystemId>) -> Result<Vec<SystemId>, CoordinatorError> {
         if named.is_empty() {
             return Ok(self
                 .inventory
                 .systems()
-                .filter(|s| !s.manual)
+                .filter(|s| !s.manual && !s.asked_last)
                 .map(|s| s.id.clone())
                 .collect());
         }
         self.inventory.check_scope(&named)?;
-        if let Some(manual) = named
-            .iter()
-            .find(|s| self.inventory.get(s).is_some_and(|s| s.manual))
-        {
-            return Err(CoordinatorError::Invalid(format!(
-                "{manual} is manual: an operator redoes its work, a replay cannot"
-            )));
+        for s in named.iter().filter_map(|s| self.inventory.get(s)) {
+            if s.manual {
+                return Err(CoordinatorError::Invalid(format!(
+                    "{} is manual: an operator redoes its work, a replay cannot",
+                    s.id
+                )));
+            }
+            if s.asked_last {
+                return Err(CoordinatorError::Invalid(format!(
+                    "{} is asked last (a backups system): it erases nothing, so a replay has nothing to re-apply there",
+                    s.id
+                )));
+            }
         }
         Ok(named)
     }

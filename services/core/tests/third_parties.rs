@@ -535,14 +535,11 @@ fn a_replay_dispatches_the_restored_systems_again_once() {
     let since = at(2026, 11, 20, 0);
     let now = at(2027, 1, 10, 8);
     let d = decide::replay(&story.state(), "rp-1", &systems, since, &policy(), now).expect("ok");
-    assert_eq!(
-        types(&d),
-        ["ErasureReplayed", "TaskDispatched", "TaskDispatched"]
-    );
+    assert_eq!(types(&d), ["ErasureReplayed", "TaskDispatched"]);
     assert_eq!(
         dispatched_attempts(&d),
-        [("backups".into(), 2), ("crm".into(), 2)],
-        "the manual archive is an operator's to redo"
+        [("crm".into(), 2)],
+        "the manual archive is an operator's to redo; the backups erase nothing"
     );
     story.then(d);
     let again = decide::replay(&story.state(), "rp-1", &systems, since, &policy(), now);
@@ -555,7 +552,6 @@ fn a_replay_dispatches_the_restored_systems_again_once() {
     let d = story.answer(ack("crm", 2, Outcome::Erased, now), now);
     assert_eq!(types(&d), ["AckAccepted"]);
     assert!(d.effects.is_empty());
-    story.answer(ack("backups", 2, Outcome::NothingFound, now), now);
     let state = story.state();
     assert_eq!(state.status, RequestStatus::Completed);
     assert!(state.all_tasks_final());

@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 /// Dispatching the erasure again to those of `systems` whose task finished erasing at or
 /// after `since` (a backup taken before then may have brought the person back). Tasks
 /// still pending erase anyway, failed ones are an operator's to retry, manual ones an
-/// operator's to redo. A replay already recorded decides nothing, so a replay that is
-/// resumed after a restart dispatches nothing twice.
+/// operator's to redo; a backups system (asked last) erases nothing, so it is left out.
+/// A replay already recorded decides nothing, so a replay that is resumed after a restart
+/// dispatches nothing twice.
 pub fn replay(
     state: &RequestState,
     replay_id: &str,
@@ -29,7 +30,8 @@ pub fn replay(
         .tasks
         .values()
         .filter(|t| systems.contains(&t.system_id))
-        .filter(|t| t.status == TaskStatus::Done && !t.manual && t.phase == Purpose::Erase)
+        .filter(|t| t.status == TaskStatus::Done && t.phase == Purpose::Erase)
+        .filter(|t| !t.manual && !t.asked_last)
         .filter(|t| t.last_ack.as_ref().is_some_and(|a| a.at >= since))
         .collect();
     if targets.is_empty() {

@@ -185,6 +185,7 @@ mod tests {
                     hold_rules: vec![],
                     resolves: false,
                     manual: false,
+                    asked_last: false,
                     recipient: Some(Recipient {
                         name: "Maksu Oy".into(),
                         role: RecipientRole::Processor,
