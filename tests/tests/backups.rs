@@ -41,6 +41,10 @@ async fn copies_in_backups_are_stated_then_age_out_with_a_supplement() {
         status.contains(&format!("7 backup sets may hold the person until {last}")),
         "{status}"
     );
+    assert!(
+        status.contains("identifiers needed until 2032-12-31"),
+        "the invoices' hold outlasts the backups: {status}"
+    );
     let cert = tmp.path().join("certificate.json");
     ok(&server.cli(&["certificate", &id, "-o", path(&cert)]));
     let c = json_file(&cert);

@@ -172,6 +172,12 @@ pub fn request(r: &pb::ErasureRequest) -> String {
             r.replays.join(", ")
         ));
     }
+    if !r.identifiers_needed_until.is_empty() {
+        line(format!(
+            "identifiers needed until {} (last hold or backup; sealed, then they may be shredded)",
+            r.identifiers_needed_until
+        ));
+    }
     let certificate = if r.certificate_available {
         "available (erasure certificate ID)"
     } else {
