@@ -160,7 +160,16 @@ async fn duplicate_work_orders_and_acknowledgments_change_nothing() {
     d.start_all();
     let ids = submit_many(d.server(), "dup", 5).await;
     wait_certified(&d, 5, Duration::from_secs(120)).await;
-    let before = events_per_stream(&d.database).await;
+    // The transparency log appends each certificate's leaf after the certificate is
+    // issued: take the count once all five leaves are in, or a late leaf looks like a
+    // duplicate's doing.
+    let database = &d.database;
+    let before = eventually(Duration::from_secs(30), || async move {
+        let counts = events_per_stream(database).await;
+        (counts.get("transparency-log") == Some(&5)).then_some(counts)
+    })
+    .await
+    .expect("the five certificates reach the transparency log");
 
     // Read back every work order and acknowledgment as sent, and send each again.
     // Five requests, five systems: 25 work orders and 25 acknowledgments at least.
