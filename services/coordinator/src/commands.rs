@@ -32,14 +32,27 @@ impl Commands {
     }
 
     /// Fires the request's due timers (see [`decide::tick`]); harmless when none is due.
+    /// When the identifiers' shredding is due ([`decide::shred_due`]) the data key is
+    /// destroyed first, then `IdentifiersShredded` recorded: a crash in between leaves it
+    /// due, and the next tick records it (destroying nothing twice).
     #[tracing::instrument(skip(self))]
     pub async fn tick(&self, request_id: &str) -> Result<RequestState, CoordinatorError> {
+        let state = self.streams.get(request_id).await?;
+        let shredded = decide::shred_due(&state, &self.policy, self.now());
+        if shredded {
+            self.sealer.destroy(request_id).await?;
+            tracing::info!("data key destroyed: the request's identifiers are shredded");
+        }
         self.decide_on(request_id, |state, now| {
             let at = Now {
                 at: now,
                 jitter: jitter(),
             };
-            Ok(decide::tick(state, &self.policy, at))
+            let mut decision = decide::tick(state, &self.policy, at);
+            if shredded {
+                decision.events.extend(decide::shredded(state, now).events);
+            }
+            Ok(decision)
         })
         .await
     }

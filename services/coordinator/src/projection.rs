@@ -167,12 +167,13 @@ impl Projection {
         self.read().states.get(request_id).cloned()
     }
 
-    /// Ids of the requests with a timer due at `now`.
-    pub fn due(&self, now: DateTime<Utc>, warn_before_days: &[u32]) -> Vec<String> {
+    /// Ids of the requests with a timer due at `now` under `policy`.
+    pub fn due(&self, now: DateTime<Utc>, policy: &erasure_core::decide::Policy) -> Vec<String> {
+        let (warnings, shred) = (&policy.warn_before_days, policy.shred_identifiers_after);
         self.read()
             .states
             .iter()
-            .filter(|(_, s)| s.next_timer(warn_before_days).is_some_and(|t| t <= now))
+            .filter(|(_, s)| s.next_timer(warnings, shred).is_some_and(|t| t <= now))
             .map(|(id, _)| id.clone())
             .collect()
     }

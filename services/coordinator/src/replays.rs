@@ -218,9 +218,13 @@ impl Replays {
                 .await;
             match result {
                 Ok(_) => dispatched += 1,
-                Err(CoordinatorError::NotFound(_))
-                | Err(CoordinatorError::Invalid(_))
-                | Err(CoordinatorError::FailedPrecondition(_)) => {
+                Err(
+                    e @ (CoordinatorError::NotFound(_)
+                    | CoordinatorError::Invalid(_)
+                    | CoordinatorError::FailedPrecondition(_)),
+                ) => {
+                    // E.g. nothing to re-apply, or the request's identifiers were shredded.
+                    tracing::info!(%replay_id, %request_id, reason = %e, "request skipped");
                     skipped += 1;
                     *self.lock_skipped().entry(replay_id.to_owned()).or_default() += 1;
                 }

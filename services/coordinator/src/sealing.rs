@@ -115,10 +115,18 @@ impl Sealer {
             .ok_or_else(|| CoordinatorError::Internal("sealed payload has no identifiers".into()))
     }
 
+    /// Destroys the request's data key for good (crypto-shredding): every sealed copy of
+    /// its identifiers becomes unreadable. Harmless when it is already gone.
+    pub async fn destroy(&self, request_id: &str) -> Result<(), CoordinatorError> {
+        self.keys.destroy_key(request_id).await?;
+        Ok(())
+    }
+
     async fn wrapped_key(&self, request_id: &str) -> Result<Vec<u8>, CoordinatorError> {
         self.keys.get_key(request_id).await?.ok_or_else(|| {
             CoordinatorError::FailedPrecondition(format!(
-                "the data key of request {request_id} was destroyed"
+                "the identifiers of request {request_id} were shredded (its data key was \
+                 destroyed): they cannot be read or sent any more"
             ))
         })
     }

@@ -1,5 +1,5 @@
 //! The timer loop: fires the timers the events have set (unanswered attempts, holds
-//! ending, deadline warnings, the deadline passing).
+//! ending, deadline warnings, the deadline passing, the identifiers' shredding).
 //!
 //! Timers live in the event log, not in this loop: each is a time recorded in an event
 //! (`TaskDispatched.answer_by`, `ErasureDeferred.release_at`, the deadline), so they survive
@@ -25,7 +25,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     loop {
         let now = commands.now();
-        for id in projection.due(now, &commands.policy().warn_before_days) {
+        for id in projection.due(now, commands.policy()) {
             if let Err(e) = commands.tick(&id).await {
                 tracing::warn!(request_id = %id, error = %e, "timer not fired; will try again");
             }

@@ -312,6 +312,11 @@ pub enum Event {
         since: DateTime<Utc>,
         at: DateTime<Utc>,
     },
+    /// The request's data key was destroyed: its sealed identifiers cannot be opened any
+    /// more (crypto-shredding). The events and the certificate stay.
+    IdentifiersShredded {
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -343,6 +348,7 @@ impl Event {
             Self::ManualTaskOpened { .. } => "ManualTaskOpened",
             Self::TaskAttested(_) => "TaskAttested",
             Self::ErasureReplayed { .. } => "ErasureReplayed",
+            Self::IdentifiersShredded { .. } => "IdentifiersShredded",
         }
     }
 }

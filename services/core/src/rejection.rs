@@ -50,6 +50,8 @@ pub enum Rejection {
     InvalidAttestation(&'static str),
     #[error("nothing to replay: no system named has a finished erasure since that time")]
     NothingToReplay,
+    #[error("the request's identifiers were shredded on {0}: nothing can be sent for it again")]
+    Shredded(chrono::NaiveDate),
 }
 
 /// Why an acknowledgment is not counted (it is recorded as `AckRejected`, or ignored when

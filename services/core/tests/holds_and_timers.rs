@@ -201,7 +201,7 @@ fn held_data_completes_with_an_exception_then_is_erased_when_the_hold_ends() {
     let state = story.state();
     assert_eq!(state.status, RequestStatus::Completed);
     assert_eq!(state.holds().count(), 1);
-    assert_eq!(state.next_timer(&[7, 1]), Some(at(2033, 1, 1, 12)));
+    assert_eq!(state.next_timer(&[7, 1], None), Some(at(2033, 1, 1, 12)));
 
     // Ten years of ticks before the end decide nothing.
     assert_eq!(story.tick(at(2032, 12, 31, 23)), Decision::default());
@@ -233,7 +233,11 @@ fn held_data_completes_with_an_exception_then_is_erased_when_the_hold_ends() {
     assert_eq!(state.supplements.len(), 1);
     assert_eq!(state.holds().count(), 0);
     assert_eq!(state.past_holds.len(), 1);
-    assert_eq!(state.next_timer(&[7, 1]), None, "nothing left to wake for");
+    assert_eq!(
+        state.next_timer(&[7, 1], None),
+        None,
+        "nothing left to wake for"
+    );
 }
 
 #[test]
@@ -407,7 +411,7 @@ fn extensions_are_once_within_the_first_month_with_a_reason() {
 #[test]
 fn warnings_before_the_deadline_then_overdue_each_once() {
     assert_eq!(
-        Story::submitted("FI").state().next_timer(&[7, 1]),
+        Story::submitted("FI").state().next_timer(&[7, 1], None),
         Some(t0() + Duration::minutes(30)),
         "the first timer: an unanswered attempt"
     );
@@ -422,7 +426,10 @@ fn warnings_before_the_deadline_then_overdue_each_once() {
     let mut story = Story::submitted_with("FI", patient);
     story.answer(ack("billing", 1, Outcome::Erased, vec![]), t0());
     // Due 2026-12-22: warnings on 12-15 and 12-21, overdue from 12-23.
-    assert_eq!(story.state().next_timer(&[7, 1]), Some(at(2026, 12, 15, 0)));
+    assert_eq!(
+        story.state().next_timer(&[7, 1], None),
+        Some(at(2026, 12, 15, 0))
+    );
     let quiet = |s: &mut Story, now| {
         let d = s.tick(now);
         types(&d)
@@ -444,4 +451,104 @@ fn warnings_before_the_deadline_then_overdue_each_once() {
     assert_eq!(quiet(&mut story, at(2026, 12, 23, 0)), ["RequestOverdue"]);
     assert!(quiet(&mut story, at(2026, 12, 24, 0)).is_empty());
     assert!(story.state().overdue);
+}
+
+/// Shredding waits for the proof-retention period after completion, and for the last hold
+/// to end (and its erasure to be answered); then it is due, recorded once, and nothing can
+/// send the identifiers again.
+#[test]
+fn identifiers_are_shredded_after_retention_and_not_before_the_last_hold_ends() {
+    let month = Duration::days(30);
+    let mut story = Story::submitted_with(
+        "FI",
+        Policy {
+            shred_identifiers_after: Some(month),
+            ..policy()
+        },
+    );
+    story.answer(ack("crm", 1, Outcome::Erased, vec![]), t0());
+    let held = vouchers("2026-02-10", "2032-12-31");
+    story.answer(ack("billing", 1, Outcome::Retained, held), t0());
+    story.then(decide::issue_certificate(&story.state(), vec![1], vec![2], t0()).expect("cert"));
+    let policy = story.1.clone();
+    let state = story.state();
+    assert_eq!(
+        state.shred_at(month),
+        None,
+        "a hold runs: the identifiers are needed"
+    );
+    assert!(!decide::shred_due(&state, &policy, at(2031, 1, 1, 0)));
+    assert_eq!(
+        state.next_timer(&[7, 1], Some(month)),
+        Some(at(2033, 1, 1, 12)),
+        "the hold's end is the next timer, not the shredding"
+    );
+
+    story.tick(at(2033, 1, 1, 12));
+    assert!(
+        !decide::shred_due(&story.state(), &policy, at(2033, 1, 2, 0)),
+        "the hold's erasure is not answered yet"
+    );
+    story.answer(
+        ack("billing", 2, Outcome::Erased, vec![]),
+        at(2033, 1, 1, 13),
+    );
+    let state = story.state();
+    assert_eq!(state.shred_at(month), Some(t0() + month), "completed at t0");
+    assert!(decide::shred_due(&state, &policy, at(2033, 1, 1, 14)));
+
+    let d = story.then(decide::shredded(&state, at(2033, 1, 1, 14)));
+    assert_eq!(types(&d), ["IdentifiersShredded"]);
+    let state = story.state();
+    assert_eq!(state.shredded_at, Some(at(2033, 1, 1, 14)));
+    assert_eq!(
+        decide::shredded(&state, at(2033, 1, 2, 0)),
+        Decision::default(),
+        "once"
+    );
+    assert!(!decide::shred_due(&state, &policy, at(2040, 1, 1, 0)));
+    assert_eq!(state.next_timer(&[7, 1], Some(month)), None);
+
+    let refused = Err(Rejection::Shredded(date("2033-01-01")));
+    let replay = decide::replay(
+        &state,
+        "rp",
+        &["crm".into()],
+        t0(),
+        &policy,
+        at(2033, 2, 1, 0),
+    );
+    assert_eq!(replay, refused, "a replay would send the identifiers again");
+    let retry = decide::retry(&state, None, "again", &policy, at(2033, 2, 1, 0));
+    assert_eq!(retry, refused);
+}
+
+/// Without holds, shredding is due exactly the retention period after completion.
+#[test]
+fn identifiers_are_not_shredded_before_the_retention_period_ends() {
+    let week = Duration::days(7);
+    let policy = Policy {
+        shred_identifiers_after: Some(week),
+        ..policy()
+    };
+    let mut story = Story::submitted_with("SE", policy.clone());
+    story.answer(ack("crm", 1, Outcome::Erased, vec![]), t0());
+    story.answer(ack("billing", 1, Outcome::Erased, vec![]), t0());
+    let state = story.state();
+    assert_eq!(state.status, RequestStatus::Completed);
+    assert!(!decide::shred_due(
+        &state,
+        &policy,
+        t0() + week - Duration::seconds(1)
+    ));
+    assert!(decide::shred_due(&state, &policy, t0() + week));
+    let never = Policy {
+        shred_identifiers_after: None,
+        ..policy
+    };
+    assert!(!decide::shred_due(
+        &state,
+        &never,
+        t0() + Duration::days(10_000)
+    ));
 }

@@ -141,7 +141,10 @@ fn only_the_resolving_systems_are_asked_first() {
         0,
         "cameras wait"
     );
-    assert!(state.next_timer(&[]).is_some(), "resolutions have timers");
+    assert!(
+        state.next_timer(&[], None).is_some(),
+        "resolutions have timers"
+    );
 }
 
 #[test]

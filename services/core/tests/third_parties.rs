@@ -371,7 +371,7 @@ fn an_accepted_attempt_is_followed_up_without_spending_the_retry_budget() {
             now + Duration::hours(2),
             "when the processor asked"
         );
-        assert_eq!(story.state().next_timer(&[]), Some(follow_up));
+        assert_eq!(story.state().next_timer(&[], None), Some(follow_up));
         assert!(
             story
                 .tick(follow_up - Duration::seconds(1))
@@ -470,7 +470,7 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
         "a restore until then needs a replay, and the replay the identifiers"
     );
     assert_eq!(
-        story.state().next_timer(&[]),
+        story.state().next_timer(&[], None),
         Some(at(2027, 3, 1, 12)),
         "the day after the last set expires"
     );
@@ -487,7 +487,7 @@ fn backups_complete_the_task_then_age_out_with_a_supplement() {
     story.then(decide::issue_supplement(&state, vec![3], vec![4], at(2027, 3, 1, 12)).expect("s"));
     assert!(story.state().newly_aged_out().is_empty());
     assert_eq!(
-        story.state().next_timer(&[]),
+        story.state().next_timer(&[], None),
         None,
         "nothing left to wait for"
     );

@@ -15,7 +15,15 @@ pub struct RetentionConfig {
     pub rules: Option<PathBuf>,
     /// Last day of the financial year, "MM-DD". Default "12-31".
     pub financial_year_end: Option<String>,
+    /// How long a completed request's identifiers are kept (the proof-retention period,
+    /// seconds) before its data key is destroyed (`IdentifiersShredded`). Never before its
+    /// last hold has ended and its last backup set has aged out. Default 2592000 (30 days);
+    /// 0 shreds as soon as nothing needs them any more.
+    pub identifiers_after_completion_secs: Option<u64>,
 }
+
+/// The default proof-retention period: 30 days after completion.
+const DEFAULT_IDENTIFIERS_AFTER_COMPLETION_SECS: u64 = 30 * 86_400;
 
 impl RetentionConfig {
     /// The rule book and financial year end this configuration names.
@@ -34,6 +42,17 @@ impl RetentionConfig {
             })?,
         };
         Ok((rules, fy))
+    }
+
+    /// The period after completion after which the identifiers are shredded.
+    pub fn shred_after(&self) -> Result<chrono::Duration> {
+        let secs = self
+            .identifiers_after_completion_secs
+            .unwrap_or(DEFAULT_IDENTIFIERS_AFTER_COMPLETION_SECS);
+        i64::try_from(secs)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .context("[retention] identifiers_after_completion_secs: too long")
     }
 }
 

@@ -102,6 +102,7 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
         rules,
         financial_year_end,
         warn_before_days: config.deadlines.warn_before_days.clone(),
+        shred_identifiers_after: Some(config.retention.shred_after()?),
     };
     let coordinator = Coordinator::new(storage, vault, inventory, signer, trust, clock()?);
     Ok(Assembled {

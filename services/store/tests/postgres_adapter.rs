@@ -221,3 +221,30 @@ fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+/// Crypto-shredding: destroying a key vacuums the key table at once, so its dead row is
+/// not left for autovacuum to find some day (SECURITY.md says what remains: the WAL).
+#[tokio::test]
+async fn destroying_a_key_vacuums_the_key_table() {
+    use erasure_store::KeyStore;
+    let (store, schema) = testing::store(1).await;
+    store.put_key_if_absent("req-1", b"w-1").await.expect("put");
+    store.put_key_if_absent("req-2", b"w-2").await.expect("put");
+    assert!(store.destroy_key("req-1").await.expect("destroy"));
+    let raw = connect(&schema).await;
+    let row = raw
+        .query_one(
+            "SELECT vacuum_count, n_dead_tup FROM pg_stat_user_tables \
+             WHERE schemaname = $1 AND relname = 'data_keys'",
+            &[&schema.name()],
+        )
+        .await
+        .expect("table statistics");
+    let (vacuums, dead): (i64, i64) = (row.get(0), row.get(1));
+    assert!(vacuums >= 1, "the key table was vacuumed after the destroy");
+    assert_eq!(dead, 0, "no dead key row is left in the table");
+    assert_eq!(
+        store.get_key("req-2").await.expect("get").as_deref(),
+        Some(&b"w-2"[..])
+    );
+}

@@ -63,8 +63,17 @@ impl Target {
     }
 }
 
+/// Refuses a command that would send the identifiers again once they were shredded.
+pub(super) fn not_shredded(state: &RequestState) -> Result<(), crate::rejection::Rejection> {
+    match state.shredded_at {
+        Some(at) => Err(crate::rejection::Rejection::Shredded(at.date_naive())),
+        None => Ok(()),
+    }
+}
+
 /// Dispatches `to` (a work order through the outbox), or opens it for an operator when it
 /// is manual.
+
 pub(super) fn dispatch(
     decision: &mut Decision,
     to: Target,

@@ -25,4 +25,4 @@ pub use proofs::{issue_certificate, issue_supplement, reject_ack};
 pub use receive::receive;
 pub use replay::replay;
 pub use resolve::{ResolutionAnswer, accept_resolution};
-pub use timers::tick;
+pub use timers::{shred_due, shredded, tick};

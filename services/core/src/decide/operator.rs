@@ -1,7 +1,7 @@
 //! What an operator decides: extending the deadline, retrying failed tasks, closing a
 //! manual task with evidence.
 
-use super::decision::{Decision, Target, dispatch, finish_if_all_final};
+use super::decision::{Decision, Target, dispatch, finish_if_all_final, not_shredded};
 use super::policy::Policy;
 use crate::deadline::{MAX_EXTENSION_MONTHS, extended_deadline};
 use crate::events::{Attestation, Event, Outcome, Purpose};
@@ -57,6 +57,7 @@ pub fn retry(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
+    not_shredded(state)?;
     let targets: Vec<&TaskState> = match system {
         Some(s) => {
             let task = state

@@ -61,6 +61,10 @@ pub struct Policy {
     pub financial_year_end: FinancialYearEnd,
     /// Warnings before the deadline, in days (e.g. 7 and 1).
     pub warn_before_days: Vec<u32>,
+    /// How long after completion the identifiers are kept (the proof-retention period)
+    /// before the data key is destroyed; never sooner than holds and backups allow. `None`:
+    /// never shredded automatically.
+    pub shred_identifiers_after: Option<Duration>,
 }
 
 /// The randomness and time a decision may use, given by the caller (decisions stay pure).

@@ -1,7 +1,7 @@
 //! Replaying an erasure after a backup was restored: the systems restored are dispatched
 //! again, so that the person does not come back with the backup.
 
-use super::decision::{Decision, Target, dispatch};
+use super::decision::{Decision, Target, dispatch, not_shredded};
 use super::policy::Policy;
 use crate::events::{Event, Purpose};
 use crate::ids::SystemId;
@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 /// still pending erase anyway, failed ones are an operator's to retry, manual ones an
 /// operator's to redo; a backups system (asked last) erases nothing, so it is left out.
 /// A replay already recorded decides nothing, so a replay that is resumed after a restart
-/// dispatches nothing twice.
+/// dispatches nothing twice. A request whose identifiers were shredded is refused: no
+/// work order can carry them any more.
 pub fn replay(
     state: &RequestState,
     replay_id: &str,
@@ -26,6 +27,7 @@ pub fn replay(
     if state.replays.iter().any(|r| r.replay_id == replay_id) {
         return Ok(Decision::default());
     }
+    not_shredded(state)?;
     let targets: Vec<_> = state
         .tasks
         .values()

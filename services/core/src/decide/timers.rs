@@ -1,5 +1,6 @@
 //! The timers of a request: unanswered attempts, follow-ups of accepted ones, holds ending,
-//! backups ageing out, deadline warnings and the deadline passing.
+//! backups ageing out, deadline warnings and the deadline passing; and the identifiers'
+//! shredding ([`shred_due`], [`shredded`]: the caller destroys the key in between).
 
 use super::ack::supplement_if_done;
 use super::decision::{Decision, Target, dispatch, fail_if_resolution_failed, finish_if_all_final};
@@ -60,6 +61,26 @@ pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
     }
     if state.after(&decision.events).status == RequestStatus::InProgress {
         deadline_timers(state, policy, now.at, &mut decision);
+    }
+    decision
+}
+
+/// The identifiers' shredding is due at `now`: the policy's period after completion has
+/// passed and nothing needs them any more ([`RequestState::shred_at`]). The caller
+/// destroys the data key first, then records it with [`shredded`], so a crash between the
+/// two leaves the shredding due, never recorded but not done.
+pub fn shred_due(state: &RequestState, policy: &Policy, now: DateTime<Utc>) -> bool {
+    policy
+        .shred_identifiers_after
+        .and_then(|after| state.shred_at(after))
+        .is_some_and(|at| at <= now)
+}
+
+/// Records that the request's data key was destroyed; nothing when already recorded.
+pub fn shredded(state: &RequestState, now: DateTime<Utc>) -> Decision {
+    let mut decision = Decision::default();
+    if state.shredded_at.is_none() {
+        decision.events.push(Event::IdentifiersShredded { at: now });
     }
     decision
 }

@@ -10,7 +10,7 @@ pub use task::{Hold, TaskState, TaskStatus};
 use crate::events::{Event, RequestReceived, Resolved};
 use crate::identifiers::IdentifierKind;
 use crate::ids::{SystemId, TaskId};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +79,9 @@ pub struct RequestState {
     covered_aged_out: usize,
     /// Replays of the erasure to systems restored from a backup, in order.
     pub replays: Vec<Replay>,
+    /// When the data key was destroyed (`IdentifiersShredded`): the identifiers cannot be
+    /// opened any more.
+    pub shredded_at: Option<DateTime<Utc>>,
 }
 
 /// A system's backup copies that aged out.
@@ -139,6 +142,7 @@ impl RequestState {
             aged_out: Vec::new(),
             covered_aged_out: 0,
             replays: Vec::new(),
+            shredded_at: None,
         }
     }
 
@@ -276,6 +280,7 @@ impl RequestState {
                 since: *since,
                 at: *at,
             }),
+            Event::IdentifiersShredded { at } => self.shredded_at = Some(*at),
         }
     }
 
@@ -378,6 +383,20 @@ impl RequestState {
         holds.chain(backups).max()
     }
 
+    /// When the identifiers may be shredded: `after_completion` after the request
+    /// completed, once every task is final, no hold runs and no backup set may still hold
+    /// the person ([`Self::identifiers_needed_until`] is `None`: those end with their own
+    /// events, `HoldEnded` and `BackupsAgedOut`). `None` while any of that is not so, for a
+    /// failed request (an operator may retry it), and once shredded.
+    pub fn shred_at(&self, after_completion: Duration) -> Option<DateTime<Utc>> {
+        let ready = self.shredded_at.is_none()
+            && self.status == RequestStatus::Completed
+            && self.all_tasks_final()
+            && self.identifiers_needed_until().is_none();
+        let completed = self.completed_at.filter(|_| ready)?;
+        completed.checked_add_signed(after_completion)
+    }
+
     /// Holds running now, over every system.
     pub fn holds(&self) -> impl Iterator<Item = &Hold> {
         self.tasks.values().flat_map(|t| t.holds.iter())
@@ -385,8 +404,13 @@ impl RequestState {
 
     /// The earliest time a timer of this request fires, if any is set: an unanswered
     /// attempt or a follow-up, a hold ending, backups ageing out, a deadline warning or the
-    /// deadline passing.
-    pub fn next_timer(&self, warn_before_days: &[u32]) -> Option<DateTime<Utc>> {
+    /// deadline passing, or the identifiers' shredding (`shred_after`: the period after
+    /// completion, `None` when identifiers are never shredded automatically).
+    pub fn next_timer(
+        &self,
+        warn_before_days: &[u32],
+        shred_after: Option<Duration>,
+    ) -> Option<DateTime<Utc>> {
         let tasks = self.tasks.values().filter_map(|t| match t.status {
             TaskStatus::Pending => t.answer_by,
             TaskStatus::Done => t
@@ -411,6 +435,7 @@ impl RequestState {
                     .min()
             })
             .flatten();
-        tasks.chain(deadline).min()
+        let shred = shred_after.and_then(|d| self.shred_at(d));
+        tasks.chain(deadline).chain(shred).min()
     }
 }

@@ -141,6 +141,7 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
             .identifiers_needed_until()
             .map(|d| d.to_string())
             .unwrap_or_default(),
+        identifiers_shredded_at: s.shredded_at.map(rfc3339).unwrap_or_default(),
     }
 }
 

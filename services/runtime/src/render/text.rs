@@ -178,6 +178,12 @@ pub fn request(r: &pb::ErasureRequest) -> String {
             r.identifiers_needed_until
         ));
     }
+    if !r.identifiers_shredded_at.is_empty() {
+        line(format!(
+            "identifiers  shredded {} (data key destroyed; the certificate still verifies)",
+            r.identifiers_shredded_at
+        ));
+    }
     let certificate = if r.certificate_available {
         "available (erasure certificate ID)"
     } else {

@@ -6,11 +6,13 @@
 //! commit, but its own statement's snapshot still predates that row; the next statement
 //! sees it.
 //!
-//! Destroying is a `DELETE`. Unlike SQLite's `secure_delete`, PostgreSQL cannot zero a
-//! row on delete: the old bytes stay in the table's pages until VACUUM reuses the
-//! space, and in the WAL (and any WAL archive or base backup) until they are recycled.
-//! Crypto-shredding on PostgreSQL therefore relies on autovacuum and on WAL and backup
-//! retention shorter than the time by which a destroyed key must be unrecoverable.
+//! Destroying is a `DELETE` followed by `VACUUM data_keys`. Unlike SQLite's
+//! `secure_delete`, PostgreSQL cannot zero a row on delete: the dead row stays readable
+//! in the table's pages (to anyone with file access) until VACUUM removes it; the vacuum
+//! right after the delete makes that now rather than whenever autovacuum comes by. The
+//! bytes may still linger in the freed part of a page until it is reused, and they stay in
+//! the WAL (and any WAL archive or base backup) until those are recycled. What remains is
+//! a wrapped key, unreadable without the master key; SECURITY.md says for how long.
 
 use async_trait::async_trait;
 use deadpool_postgres::Client;
@@ -63,6 +65,9 @@ impl KeyStore for PostgresStore {
         let deleted = execute(&client, sql, &[&request_id])
             .await
             .ctx("delete data key")?;
+        if deleted > 0 {
+            vacuum(&client).await;
+        }
         Ok(deleted > 0)
     }
 }
@@ -84,4 +89,13 @@ async fn put_once(
         .await
         .ctx("read data key")?;
     existing.first().map(|row| get(row, 0)).transpose()
+}
+
+/// The key is already deleted and committed, so a failed vacuum is logged, not returned
+/// (autovacuum does the same job later). VACUUM cannot run in a transaction: it is sent
+/// on its own.
+async fn vacuum(client: &Client) {
+    if let Err(e) = client.batch_execute("VACUUM data_keys").await {
+        tracing::warn!(error = %e, "VACUUM of the key table after key destruction failed");
+    }
 }

@@ -229,6 +229,12 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 at: from_ms(r.at_ms),
             }
         }
+        "IdentifiersShredded" => {
+            let s: pb::IdentifiersShredded = dec(payload, event_type)?;
+            Event::IdentifiersShredded {
+                at: from_ms(s.at_ms),
+            }
+        }
         other => return Err(DecodeError::UnknownType(other.to_owned())),
     })
 }

@@ -275,6 +275,9 @@ fn payload(event: &Event) -> Vec<u8> {
             at_ms: ms(*at),
         }
         .encode_to_vec(),
+        Event::IdentifiersShredded { at } => {
+            pb::IdentifiersShredded { at_ms: ms(*at) }.encode_to_vec()
+        }
     }
 }
 

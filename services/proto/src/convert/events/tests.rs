@@ -255,6 +255,7 @@ fn every_event_round_trips() {
             since: at,
             at,
         },
+        Event::IdentifiersShredded { at },
     ];
     for e in events {
         assert_eq!(round_trip(&e).expect("decode"), e);
