@@ -2,6 +2,7 @@
 //! loopback port, the CLI run as a process, and a gRPC client.
 
 pub mod distributed;
+pub mod plaintext;
 pub mod s3;
 
 use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
@@ -167,8 +168,8 @@ fn spawn_serve(
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .args(extra)
-        .envs(envs.iter().map(|(k, v)| (k, v)))
         .env("ERASURE_LOG", "info")
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().expect("log file"))
         .stderr(log_file)
