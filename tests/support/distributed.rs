@@ -157,8 +157,8 @@ impl ConnectorProcess {
             .args(["connector", "--config"])
             .arg(&self.config)
             .env("ERASURE_KAFKA_BROKERS", &self.broker)
-            .envs(self.envs.iter().map(|(k, v)| (*k, v)))
             .env("ERASURE_LOG", "info")
+            .envs(self.envs.iter().map(|(k, v)| (*k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -217,6 +217,8 @@ pub struct Distributed {
     pub broker: Broker,
     pub coordinator: Option<Server>,
     pub connectors: Vec<(String, ConnectorProcess)>,
+    /// `ERASURE_LOG` of the processes started from now on. Default "info".
+    pub log_level: &'static str,
 }
 
 impl Distributed {
@@ -282,6 +284,7 @@ impl Distributed {
             broker,
             coordinator: None,
             connectors: Vec::new(),
+            log_level: "info",
         }
     }
 
@@ -294,6 +297,7 @@ impl Distributed {
         let envs = [
             ("ERASURE_STORE_URL", self.database.as_str()),
             ("ERASURE_KAFKA_BROKERS", self.broker.addr.as_str()),
+            ("ERASURE_LOG", self.log_level),
         ];
         let server = Server::start_with(
             &self.root.join("coordinator-data"),
@@ -333,6 +337,7 @@ impl Distributed {
         let envs = vec![
             ("ERASURE_DATABASE_URL", self.crm.clone()),
             ("ERASURE_S3_ENDPOINT", self.cameras.endpoint.clone()),
+            ("ERASURE_LOG", self.log_level.to_owned()),
         ];
         let process = ConnectorProcess::start(&config, &self.broker.addr, envs);
         self.connectors.push((system.to_owned(), process));

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// A person with identifiers no other test uses: an e-mail and a phone, as submitted.
+#[derive(Debug)]
 pub struct Person {
     pub email: String,
     /// As typed: "+358 50 123 4567".
