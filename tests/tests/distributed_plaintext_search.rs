@@ -40,7 +40,9 @@ async fn no_byte_the_distributed_orchestrator_wrote_holds_a_shredded_person() {
     server.restart();
     wait_for_status(d.server(), &id, "identifiers  shredded").await;
     let coordinator_log = d.server().log.clone();
-    d.coordinator.take().map(|mut s| s.kill9());
+    if let Some(mut s) = d.coordinator.take() {
+        s.kill9();
+    }
     for (_, c) in &mut d.connectors {
         c.kill9();
     }

@@ -73,7 +73,6 @@ pub(super) fn not_shredded(state: &RequestState) -> Result<(), crate::rejection:
 
 /// Dispatches `to` (a work order through the outbox), or opens it for an operator when it
 /// is manual.
-
 pub(super) fn dispatch(
     decision: &mut Decision,
     to: Target,
