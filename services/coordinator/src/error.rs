@@ -45,7 +45,8 @@ impl From<Rejection> for CoordinatorError {
             | Rejection::AlreadyExtended(_)
             | Rejection::ExtensionTooLate(_)
             | Rejection::TaskNotFailed(_)
-            | Rejection::NothingToRetry => Self::FailedPrecondition(e.to_string()),
+            | Rejection::NothingToRetry
+            | Rejection::NoRetentionRule { .. } => Self::FailedPrecondition(e.to_string()),
             _ => Self::Invalid(e.to_string()),
         }
     }

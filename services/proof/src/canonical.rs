@@ -58,7 +58,10 @@ mod tests {
             ..Default::default()
         };
         bytes.extend(again.encode_to_vec());
-        assert_eq!(Certificate::decode(bytes.as_slice()).unwrap().jurisdiction, "DE");
+        assert_eq!(
+            Certificate::decode(bytes.as_slice()).unwrap().jurisdiction,
+            "DE"
+        );
         assert_eq!(
             decode::<Certificate>(&bytes),
             Err(CanonicalError::NotCanonical)

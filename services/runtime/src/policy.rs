@@ -15,6 +15,9 @@ pub struct RetentionConfig {
     pub rules: Option<PathBuf>,
     /// Last day of the financial year, "MM-DD". Default "12-31".
     pub financial_year_end: Option<String>,
+    /// The jurisdiction of a request that names none: an ISO 3166-1 alpha-2 code, e.g.
+    /// "FI". No default: without it, every request must name its jurisdiction.
+    pub default_jurisdiction: Option<String>,
 }
 
 impl RetentionConfig {
@@ -34,6 +37,17 @@ impl RetentionConfig {
             })?,
         };
         Ok((rules, fy))
+    }
+
+    /// The deployment's default jurisdiction, checked.
+    pub fn default_jurisdiction(&self) -> Result<Option<String>> {
+        match self.default_jurisdiction.as_deref() {
+            None => Ok(None),
+            Some(j) if erasure_core::jurisdiction::is_alpha2(j) => Ok(Some(j.to_owned())),
+            Some(j) => anyhow::bail!(
+                "[retention] default_jurisdiction {j:?} must be an ISO 3166-1 alpha-2 code in upper case, e.g. \"FI\""
+            ),
+        }
     }
 }
 

@@ -102,6 +102,7 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
         rules,
         financial_year_end,
         warn_before_days: config.deadlines.warn_before_days.clone(),
+        default_jurisdiction: config.retention.default_jurisdiction()?,
     };
     let coordinator = Coordinator::new(storage, vault, inventory, signer, trust, clock()?);
     Ok(Assembled {

@@ -61,6 +61,9 @@ pub struct Policy {
     pub financial_year_end: FinancialYearEnd,
     /// Warnings before the deadline, in days (e.g. 7 and 1).
     pub warn_before_days: Vec<u32>,
+    /// The jurisdiction of a request that names none (ISO 3166-1 alpha-2); `None`: every
+    /// request must name one.
+    pub default_jurisdiction: Option<String>,
 }
 
 /// The randomness and time a decision may use, given by the caller (decisions stay pure).
