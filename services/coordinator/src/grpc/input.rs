@@ -48,7 +48,7 @@ pub fn submit_input(
             c if SystemId::is_valid(c) => Some(c.to_owned()),
             _ => {
                 return Err(Status::invalid_argument(
-                    "controller: 1 to 64 lower-case letters, digits, '-', '_'",
+                    "controller: the controller id is malformed (1 to 64 lower-case letters, digits, '-', '_')",
                 ));
             }
         },
