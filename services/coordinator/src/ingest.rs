@@ -109,7 +109,7 @@ impl Ingest {
         let decision = match self.decide(&state, signed, now) {
             Ok(decision) => decision,
             Err(reason) => {
-                tracing::warn!(%reason, key_id = %signed.key_id, "acknowledgment rejected");
+                tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "acknowledgment rejected");
                 let why = refused(&peeked.system_id, &signed.key_id, &reason, digest);
                 decide::reject_ack(rejected(why, now))
             }
@@ -183,10 +183,13 @@ pub(crate) fn refused<'a>(
     reason: &str,
     digest: &'a [u8],
 ) -> Refused<'a> {
+    // What came from the message (its system and key ids, and the reason, which may quote
+    // them) is clipped: a forged message must not make a log line or an event as large
+    // as itself.
     Refused {
-        system,
-        key_id,
-        reason: reason.to_owned(),
+        system: clip(system, 64),
+        key_id: clip(key_id, 100),
+        reason: clip(reason, 500).to_owned(),
         digest,
     }
 }
@@ -199,4 +202,9 @@ fn rejected(why: Refused<'_>, at: DateTime<Utc>) -> AckRejected {
         message_digest: why.digest.to_vec(),
         at,
     }
+}
+
+/// At most `max` characters of `s`.
+pub(crate) fn clip(s: &str, max: usize) -> &str {
+    s.char_indices().nth(max).map_or(s, |(end, _)| &s[..end])
 }

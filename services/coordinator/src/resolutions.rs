@@ -4,7 +4,7 @@
 //! or malformed answers are recorded as rejected and never counted.
 
 use crate::error::CoordinatorError;
-use crate::ingest::{Ingest, UNATTRIBUTED_ACKS_STREAM, refused};
+use crate::ingest::{Ingest, UNATTRIBUTED_ACKS_STREAM, clip, refused};
 use crate::streams::retry_on_conflict;
 use crate::vault::jitter;
 use chrono::{DateTime, Utc};
@@ -86,7 +86,7 @@ impl Ingest {
         let decision = match self.decide_resolution(&state, signed, now).await? {
             Ok(decision) => decision,
             Err(reason) => {
-                tracing::warn!(%reason, key_id = %signed.key_id, "resolution rejected");
+                tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "resolution rejected");
                 decide::reject_ack(AckRejected {
                     system_id: SystemId::new(peeked.system_id.clone()),
                     key_id: signed.key_id.clone(),

@@ -59,7 +59,9 @@ mod tests {
         };
         bytes.extend(again.encode_to_vec());
         assert_eq!(
-            Certificate::decode(bytes.as_slice()).unwrap().jurisdiction,
+            Certificate::decode(bytes.as_slice())
+                .expect("decodes")
+                .jurisdiction,
             "DE"
         );
         assert_eq!(
