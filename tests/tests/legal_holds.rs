@@ -132,6 +132,9 @@ async fn a_failed_task_is_retried_by_an_operator() {
     std::fs::write(
         &config,
         r#"
+[retention]
+default_jurisdiction = "FI"
+
 [retries]
 max_attempts = 2
 base_delay_ms = 100

@@ -31,9 +31,10 @@ pub struct SubmitArgs {
     /// An IP address of the person's.
     #[arg(long = "ip")]
     pub ip_address: Vec<String>,
-    /// ISO 3166-1 alpha-2 country whose law applies.
-    #[arg(long, default_value = "FI")]
-    pub jurisdiction: String,
+    /// ISO 3166-1 alpha-2 country whose law applies. Default: the server's
+    /// `[retention] default_jurisdiction`; refused when it names none.
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
     /// How the request arrived: phone, email, chat, app...
     #[arg(long, default_value = "cli")]
     pub channel: String,
@@ -68,7 +69,7 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
             account_id: a.account_id,
             ip_address: a.ip_address,
         }),
-        jurisdiction: a.jurisdiction,
+        jurisdiction: a.jurisdiction.unwrap_or_default(),
         channel: a.channel,
         verified_by: a.verified_by,
         scope: a.scope,

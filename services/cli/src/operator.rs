@@ -79,12 +79,23 @@ pub async fn task(server: &str, command: TaskCommand) -> Result<()> {
 
 async fn list(server: &str) -> Result<()> {
     let mut client = connect(server).await?;
-    let tasks = client
-        .list_tasks(pb::ListTasksRequest {})
-        .await
-        .map_err(rpc)?
-        .into_inner()
-        .tasks;
+    let mut tasks = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_tasks(pb::ListTasksRequest {
+                page_size: 0,
+                page_token: token,
+            })
+            .await
+            .map_err(rpc)?
+            .into_inner();
+        tasks.extend(page.tasks);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
     if tasks.is_empty() {
         println!("no manual task is waiting");
         return Ok(());

@@ -46,7 +46,8 @@ impl From<Rejection> for CoordinatorError {
             | Rejection::ExtensionTooLate(_)
             | Rejection::TaskNotFailed(_)
             | Rejection::NothingToRetry
-            | Rejection::Shredded(_) => Self::FailedPrecondition(e.to_string()),
+            | Rejection::Shredded(_)
+            | Rejection::NoRetentionRule { .. } => Self::FailedPrecondition(e.to_string()),
             _ => Self::Invalid(e.to_string()),
         }
     }

@@ -2,10 +2,14 @@
 //! the transparency log.
 //!
 //! - `input`: request validation; errors name the field, never echo a value.
+//! - `limits`: every limit of the API, in one place.
+//! - `pages`: list pages bounded by count and by encoded size.
 //! - `status`: errors to `tonic::Status`, the only place they are built.
 //! - `watch`: following a request until it is final.
 
 mod input;
+mod limits;
+mod pages;
 mod status;
 mod watch;
 
@@ -23,8 +27,8 @@ use erasure_proto::convert::request_view;
 use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
 use input::{
-    attestation, checked_id, checked_reason, date_field, operator, request_id, submit_input,
-    system_id, system_ids, time_field,
+    attestation, checked_id, checked_reason, date_field, named_id, operator, page_token,
+    request_id, submit_input, system_id, system_ids, time_field,
 };
 use status::{status, to_json};
 use std::pin::Pin;
@@ -121,6 +125,18 @@ fn replay_view((job, p): (ReplayJob, Progress)) -> pb::Replay {
     }
 }
 
+/// A manual task's page token: when it opened (ms), its request, its system.
+fn task_token(s: &RequestState, t: &TaskState) -> String {
+    let ms = t.opened_at.map_or(0, |t| t.timestamp_millis());
+    format!("{ms}/{}/{}", s.received.request_id, t.system_id)
+}
+
+/// The order of manual tasks' tokens: by time (numerically), then request and system.
+fn task_key(token: &str) -> (i64, &str) {
+    let (ms, rest) = token.split_once('/').unwrap_or(("", token));
+    (ms.parse().unwrap_or(i64::MIN), rest)
+}
+
 type WatchStream = Pin<Box<dyn Stream<Item = Result<pb::ErasureRequest, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -129,7 +145,8 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
-        let input = submit_input(request.into_inner())?;
+        let default = self.coordinator.policy().default_jurisdiction.as_deref();
+        let input = submit_input(request.into_inner(), default)?;
         let done = self.coordinator.submit(input).await.map_err(status)?;
         Ok(Response::new(pb::SubmitResponse {
             request_id: done.request_id,
@@ -163,7 +180,7 @@ impl ErasureService for Api {
             0 => DEFAULT_PAGE,
             n => n.min(MAX_PAGE),
         } as usize;
-        let token = (!req.page_token.is_empty()).then_some(req.page_token.as_str());
+        let token = page_token(&req.page_token)?;
         self.projection.catch_up().await.map_err(status)?;
         let filter = Filter {
             status: status_filter,
@@ -172,9 +189,14 @@ impl ErasureService for Api {
             today: Some(self.now().date_naive()),
         };
         let page = self.projection.list(&filter, size, token).map_err(status)?;
+        let views = page
+            .requests
+            .iter()
+            .map(|s| (self.view(s), crate::projection::token_of(s)));
+        let (requests, next) = pages::fit(views, page.next_token);
         Ok(Response::new(pb::ListResponse {
-            requests: page.requests.iter().map(|s| self.view(s)).collect(),
-            next_page_token: page.next_token.unwrap_or_default(),
+            requests,
+            next_page_token: next.unwrap_or_default(),
         }))
     }
 
@@ -337,16 +359,34 @@ impl ErasureService for Api {
 
     async fn list_tasks(
         &self,
-        _request: Request<pb::ListTasksRequest>,
+        request: Request<pb::ListTasksRequest>,
     ) -> Result<Response<pb::ListTasksResponse>, Status> {
+        let req = request.into_inner();
+        let after = page_token(&req.page_token)?;
+        let size = match req.page_size {
+            0 => MAX_PAGE,
+            n => n.min(MAX_PAGE),
+        } as usize;
         self.projection.catch_up().await.map_err(status)?;
-        let tasks = self
+        let mut open: Vec<_> = self
             .projection
             .open_manual_tasks()
-            .iter()
-            .map(|(s, t)| self.manual_task(s, t))
+            .into_iter()
+            .map(|(s, t)| (task_token(&s, &t), s, t))
+            .filter(|(token, ..)| after.is_none_or(|a| task_key(token) > task_key(a)))
             .collect();
-        Ok(Response::new(pb::ListTasksResponse { tasks }))
+        open.sort_by(|(a, ..), (b, ..)| task_key(a).cmp(&task_key(b)));
+        let more = open.len() > size;
+        let rest = more.then(|| open[size - 1].0.clone());
+        let tasks = open
+            .iter()
+            .take(size)
+            .map(|(token, s, t)| (self.manual_task(s, t), token.clone()));
+        let (tasks, next) = pages::fit(tasks, rest);
+        Ok(Response::new(pb::ListTasksResponse {
+            tasks,
+            next_page_token: next.unwrap_or_default(),
+        }))
     }
 
     async fn start_replay(
@@ -369,7 +409,7 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::GetReplayRequest>,
     ) -> Result<Response<pb::Replay>, Status> {
-        let id = checked_id(&request.get_ref().replay_id)?;
+        let id = named_id("replay_id", &request.get_ref().replay_id)?;
         self.projection.catch_up().await.map_err(status)?;
         let progress = self.replays.progress(id).map_err(status)?;
         Ok(Response::new(replay_view(progress)))

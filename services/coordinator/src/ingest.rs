@@ -13,9 +13,9 @@ use erasure_core::decide::{self, AckRejection, Now, Policy};
 use erasure_core::events::AckRejected;
 use erasure_core::{Decision, RequestState, SystemId};
 use erasure_proof::ack as proof_ack;
+use erasure_proof::canonical;
 use erasure_proto::convert::{accepted_ack, ms};
 use erasure_proto::v1 as pb;
-use prost::Message as _;
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -46,13 +46,19 @@ impl Ingest {
     /// (accepted, rejected or a harmless duplicate); `Err` means try again later.
     pub async fn ingest(&self, message: &Message) -> Result<(), CoordinatorError> {
         let digest = erasure_proof::sha256(&message.payload).to_vec();
-        let Ok(signed) = pb::SignedAcknowledgment::decode(message.payload.as_slice()) else {
-            let why = refused("", "", "undecodable message", &digest);
-            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        let signed = match canonical::decode::<pb::SignedAcknowledgment>(&message.payload) {
+            Ok(signed) => signed,
+            Err(e) => {
+                let why = refused("", "", &format!("message {e}"), &digest);
+                return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+            }
         };
-        let Ok(peeked) = proof_ack::peek_ack(&signed) else {
-            let why = refused("", &signed.key_id, "undecodable acknowledgment", &digest);
-            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        let peeked = match proof_ack::peek_ack(&signed) {
+            Ok(peeked) => peeked,
+            Err(e) => {
+                let why = refused("", &signed.key_id, &e.to_string(), &digest);
+                return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+            }
         };
         let span = tracing::info_span!("ingest", request_id = %peeked.request_id, system = %peeked.system_id);
         erasure_telemetry::continue_trace(&span, &message.headers);
@@ -103,7 +109,7 @@ impl Ingest {
         let decision = match self.decide(&state, signed, now) {
             Ok(decision) => decision,
             Err(reason) => {
-                tracing::warn!(%reason, key_id = %signed.key_id, "acknowledgment rejected");
+                tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "acknowledgment rejected");
                 let why = refused(&peeked.system_id, &signed.key_id, &reason, digest);
                 decide::reject_ack(rejected(why, now))
             }
@@ -177,10 +183,13 @@ pub(crate) fn refused<'a>(
     reason: &str,
     digest: &'a [u8],
 ) -> Refused<'a> {
+    // What came from the message (its system and key ids, and the reason, which may quote
+    // them) is clipped: a forged message must not make a log line or an event as large
+    // as itself.
     Refused {
-        system,
-        key_id,
-        reason: reason.to_owned(),
+        system: clip(system, 64),
+        key_id: clip(key_id, 100),
+        reason: clip(reason, 500).to_owned(),
         digest,
     }
 }
@@ -193,4 +202,9 @@ fn rejected(why: Refused<'_>, at: DateTime<Utc>) -> AckRejected {
         message_digest: why.digest.to_vec(),
         at,
     }
+}
+
+/// At most `max` characters of `s`.
+pub(crate) fn clip(s: &str, max: usize) -> &str {
+    s.char_indices().nth(max).map_or(s, |(end, _)| &s[..end])
 }

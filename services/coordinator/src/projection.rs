@@ -308,7 +308,8 @@ fn sort_key(s: &RequestState) -> (DateTime<Utc>, &str) {
     (s.received.received_at, s.received.request_id.as_str())
 }
 
-fn token_of(s: &RequestState) -> String {
+/// The page token that continues a list after `s`.
+pub(crate) fn token_of(s: &RequestState) -> String {
     format!(
         "{}/{}",
         s.received.received_at.timestamp_millis(),

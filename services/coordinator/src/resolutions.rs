@@ -4,7 +4,7 @@
 //! or malformed answers are recorded as rejected and never counted.
 
 use crate::error::CoordinatorError;
-use crate::ingest::{Ingest, UNATTRIBUTED_ACKS_STREAM, refused};
+use crate::ingest::{Ingest, UNATTRIBUTED_ACKS_STREAM, clip, refused};
 use crate::streams::retry_on_conflict;
 use crate::vault::jitter;
 use chrono::{DateTime, Utc};
@@ -12,10 +12,10 @@ use erasure_bus::Message;
 use erasure_core::decide::{self, AckRejection, Now, ResolutionAnswer};
 use erasure_core::events::{AckRejected, Resolved};
 use erasure_core::{Decision, IdentifierKind, Identifiers, RequestState, SystemId};
+use erasure_proof::canonical;
 use erasure_proof::resolution::{peek_resolution, verify_resolution};
 use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
-use prost::Message as _;
 use tracing::Instrument;
 
 impl Ingest {
@@ -23,13 +23,19 @@ impl Ingest {
     /// means try again later.
     pub async fn ingest_resolution(&self, message: &Message) -> Result<(), CoordinatorError> {
         let digest = erasure_proof::sha256(&message.payload).to_vec();
-        let Ok(signed) = pb::SignedResolution::decode(message.payload.as_slice()) else {
-            let why = refused("", "", "undecodable message", &digest);
-            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        let signed = match canonical::decode::<pb::SignedResolution>(&message.payload) {
+            Ok(signed) => signed,
+            Err(e) => {
+                let why = refused("", "", &format!("message {e}"), &digest);
+                return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+            }
         };
-        let Ok(peeked) = peek_resolution(&signed) else {
-            let why = refused("", &signed.key_id, "undecodable resolution", &digest);
-            return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+        let peeked = match peek_resolution(&signed) {
+            Ok(peeked) => peeked,
+            Err(e) => {
+                let why = refused("", &signed.key_id, &e.to_string(), &digest);
+                return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
+            }
         };
         let span = tracing::info_span!("resolution", request_id = %peeked.request_id, system = %peeked.system_id);
         erasure_telemetry::continue_trace(&span, &message.headers);
@@ -80,7 +86,7 @@ impl Ingest {
         let decision = match self.decide_resolution(&state, signed, now).await? {
             Ok(decision) => decision,
             Err(reason) => {
-                tracing::warn!(%reason, key_id = %signed.key_id, "resolution rejected");
+                tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "resolution rejected");
                 decide::reject_ack(AckRejected {
                     system_id: SystemId::new(peeked.system_id.clone()),
                     key_id: signed.key_id.clone(),

@@ -46,6 +46,8 @@ impl Intake {
     #[tracing::instrument(skip_all, fields(request_id = tracing::field::Empty))]
     pub async fn submit(&self, input: SubmitInput) -> Result<Submitted, CoordinatorError> {
         self.inventory.check_scope(&input.scope)?;
+        self.inventory
+            .check_identifiers(&input.scope, &input.identifiers)?;
         let vault = self.sealer.vault();
         let request_id = match &input.idempotency_key {
             Some(k) => vault.request_id_for(k),

@@ -279,3 +279,54 @@ async fn identifiers_are_sealed_in_events_and_absent_from_the_outbox() {
     assert!(w.store.destroy_key(&r1).await.expect("destroy"));
     assert!(w.coordinator.open_identifiers(&state).await.is_err());
 }
+
+/// Signed by the right key over bytes that are not the canonical encoding of what they
+/// decode to: recorded as refused, never counted (`docs/proof-format.md`).
+#[tokio::test]
+async fn an_acknowledgment_not_canonically_encoded_is_refused() {
+    let w = world();
+    let r1 = submit(&w, "aino@example.com").await;
+    let canonical = ack(&r1, "crm").encode_to_vec();
+    let mut unknown_field = canonical.clone();
+    prost::encoding::encode_key(1000, prost::encoding::WireType::Varint, &mut unknown_field);
+    unknown_field.push(1);
+    let mut twice = canonical.clone();
+    twice.extend(
+        pb::Acknowledgment {
+            items_affected: 7,
+            ..Default::default()
+        }
+        .encode_to_vec(),
+    );
+    for bytes in [unknown_field, twice] {
+        let signed = pb::SignedAcknowledgment {
+            signature: w.crm.sign(erasure_proof::ACK_CONTEXT, &bytes),
+            ack: bytes,
+            key_id: w.crm.key_id().to_owned(),
+        };
+        w.coordinator
+            .ingest(&message(&r1, &signed))
+            .await
+            .expect("recorded");
+    }
+    let s = w.coordinator.get(&r1).await.expect("r1");
+    assert_eq!(s.tasks[&"crm".into()].status, TaskStatus::Pending);
+    let reasons: Vec<String> = w
+        .store
+        .read_stream(UNATTRIBUTED_ACKS_STREAM)
+        .await
+        .expect("read")
+        .iter()
+        .filter(|e| e.event_type == "AckRejected")
+        .map(|e| {
+            pb::AckRejected::decode(e.payload.as_slice())
+                .expect("event")
+                .reason
+        })
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("canonical encoding")),
+        "{reasons:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! The system inventory and planning a request over it.
 
+use crate::identifiers::{IdentifierKind, Identifiers, is_path_segment};
 use crate::ids::{RequestId, SystemId, TaskId};
 use crate::rejection::Rejection;
 use crate::retention::RuleBook;
@@ -26,6 +27,10 @@ pub struct SystemSpec {
     /// Asked only once every other system's task is final (a backups system: a set
     /// taken while another system was still erasing may hold the person too).
     pub asked_last: bool,
+    /// Identifier kinds the system files data under as one path segment (an object
+    /// store's key templates): a value that cannot name one segment safely is refused at
+    /// submit ([`Inventory::check_identifiers`]).
+    pub path_segments: BTreeSet<IdentifierKind>,
 }
 
 impl SystemSpec {
@@ -178,6 +183,30 @@ impl Inventory {
 
     pub fn is_empty(&self) -> bool {
         self.systems.is_empty()
+    }
+
+    /// Every identifier a system in `scope` (every system when empty) uses as a path
+    /// segment can be one; otherwise the first kind and system that cannot.
+    pub fn check_identifiers(
+        &self,
+        scope: &[SystemId],
+        identifiers: &Identifiers,
+    ) -> Result<(), Rejection> {
+        let in_scope = self
+            .systems
+            .values()
+            .filter(|s| scope.is_empty() || scope.contains(&s.id));
+        for system in in_scope {
+            for kind in &system.path_segments {
+                if !identifiers.values(*kind).all(is_path_segment) {
+                    return Err(Rejection::UnsafeIdentifier {
+                        kind: *kind,
+                        system: system.id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks that every system named in `scope` exists.

@@ -3,6 +3,7 @@
 //! - [`sensitive`]: a wrapper that redacts personal data in `Debug`/`Display`.
 //! - [`identifiers`]: the person's identifiers, validated and normalised.
 //! - [`ids`]: request, system and task ids.
+//! - [`jurisdiction`]: ISO 3166-1 alpha-2 codes.
 //! - [`deadline`]: the Art. 12(3) one-calendar-month deadline.
 //! - [`retention`]: legal holds: retention rules and the dates they give.
 //! - [`inventory`]: which systems exist and what they hold; planning a request over them.
@@ -18,6 +19,7 @@ pub mod events;
 pub mod identifiers;
 pub mod ids;
 pub mod inventory;
+pub mod jurisdiction;
 pub mod rejection;
 pub mod report;
 pub mod retention;

@@ -14,6 +14,20 @@ pub enum Rejection {
     NothingToErase,
     #[error("the jurisdiction must be an ISO 3166-1 alpha-2 code such as FI")]
     InvalidJurisdiction,
+    #[error(
+        "no retention rule for {categories} in {jurisdiction}: another jurisdiction's rules keep it. Add the rules of {jurisdiction}, or state in the rules file that it has none ([[no_retention]])"
+    )]
+    NoRetentionRule {
+        jurisdiction: String,
+        categories: String,
+    },
+    #[error(
+        "the {kind} cannot be used by system {system}, which files data under it as one path segment: it is '.', '..', or holds '/', '\\' or a control character"
+    )]
+    UnsafeIdentifier {
+        kind: crate::IdentifierKind,
+        system: SystemId,
+    },
     #[error("unknown controller {0}: the deployment declares {1}")]
     UnknownController(String, String),
     #[error("the request must name its controller: the deployment acts for {0}")]

@@ -27,6 +27,7 @@ fn inventory() -> Inventory {
 fn policy() -> Policy {
     Policy {
         warn_before_days: vec![7, 1],
+        default_jurisdiction: None,
         ..Policy::default()
     }
 }

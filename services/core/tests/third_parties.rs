@@ -29,6 +29,7 @@ fn t0() -> DateTime<Utc> {
 fn policy() -> Policy {
     Policy {
         warn_before_days: vec![7],
+        default_jurisdiction: None,
         retry: RetryPolicy {
             max_attempts: 3,
             answer_timeout: Duration::minutes(30),

@@ -17,8 +17,8 @@ pub fn sign_ack(key: &KeyPair, ack: &Acknowledgment) -> SignedAcknowledgment {
 
 /// Reads the acknowledgment inside without checking anything (to route it).
 pub fn peek_ack(signed: &SignedAcknowledgment) -> Result<Acknowledgment, ProofError> {
-    Acknowledgment::decode(signed.ack.as_slice())
-        .map_err(|_| ProofError::Malformed("acknowledgment".into()))
+    crate::canonical::decode(&signed.ack)
+        .map_err(|e| ProofError::Malformed(format!("acknowledgment: {e}")))
 }
 
 /// Verifies the signature with the key registered for the system the acknowledgment

@@ -1,6 +1,7 @@
 //! Proof: Ed25519 signatures over exact bytes, with a context prefix per purpose.
 //!
 //! - [`keys`]: key pairs, public keys, key ids, the trust file.
+//! - [`canonical`]: decoding signed messages, refusing any but their canonical encoding.
 //! - [`ack`]: signing and verifying connector acknowledgments.
 //! - [`resolution`]: the same for connector answers to identity resolution.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
@@ -18,6 +19,7 @@
 pub mod ack;
 mod attestation;
 mod backups;
+pub mod canonical;
 pub mod certificate;
 pub mod consistency;
 pub mod keys;

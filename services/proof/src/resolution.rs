@@ -19,8 +19,8 @@ pub fn sign_resolution(key: &KeyPair, resolution: &Resolution) -> SignedResoluti
 
 /// Reads the resolution inside without checking anything (to route it).
 pub fn peek_resolution(signed: &SignedResolution) -> Result<Resolution, ProofError> {
-    Resolution::decode(signed.resolution.as_slice())
-        .map_err(|_| ProofError::Malformed("resolution".into()))
+    crate::canonical::decode(&signed.resolution)
+        .map_err(|e| ProofError::Malformed(format!("resolution: {e}")))
 }
 
 /// Verifies the signature with the key registered for the system the resolution names,

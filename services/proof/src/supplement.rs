@@ -171,9 +171,9 @@ fn link(
     let bytes = B64
         .decode(&file.signed_certificate)
         .map_err(|_| "the certificate's signed_certificate is not base64".to_owned())?;
-    let cert = SignedCertificate::decode(bytes.as_slice())
+    let cert = crate::canonical::decode::<SignedCertificate>(&bytes)
         .ok()
-        .and_then(|signed| Certificate::decode(signed.certificate.as_slice()).ok())
+        .and_then(|signed| crate::canonical::decode::<Certificate>(&signed.certificate).ok())
         .ok_or_else(|| "the certificate's signed_certificate does not decode".to_owned())?;
     let hash = hex::encode(sha256(&bytes));
     let named = hex::encode(&s.certificate_hash);

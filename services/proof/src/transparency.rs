@@ -104,8 +104,8 @@ pub struct ConsistencyFile {
 
 /// The tree head inside a signed one (not verified).
 pub fn decode_head(signed: &SignedTreeHead) -> Result<TreeHead, ProofError> {
-    TreeHead::decode(signed.tree_head.as_slice())
-        .map_err(|_| ProofError::Malformed("tree head".into()))
+    crate::canonical::decode(&signed.tree_head)
+        .map_err(|e| ProofError::Malformed(format!("tree head: {e}")))
 }
 
 pub fn tree_head_file(
@@ -159,8 +159,11 @@ pub(crate) fn verify_head(
     let signed = B64
         .decode(signed_b64)
         .ok()
-        .and_then(|b| SignedTreeHead::decode(b.as_slice()).ok())
-        .ok_or("signed_tree_head is not a base64 SignedTreeHead")?;
+        .ok_or("signed_tree_head is not base64")
+        .and_then(|b| {
+            crate::canonical::decode::<SignedTreeHead>(&b)
+                .map_err(|_| "signed_tree_head is not a canonically encoded SignedTreeHead")
+        })?;
     let head = decode_head(&signed).map_err(|e| e.to_string())?;
     check_eq("format", &head.format, TREE_HEAD_FORMAT)?;
     check_eq("key id", &head.key_id, &signed.key_id)?;

@@ -137,18 +137,18 @@ pub(crate) fn decode_signed<M: Message + Default>(
         .decode(b64)
         .map_err(|_| format!("{} is not base64", doc.field))
         .and_then(|bytes| {
-            SignedCertificate::decode(bytes.as_slice())
+            crate::canonical::decode::<SignedCertificate>(&bytes)
                 .map(|signed| (bytes, signed))
-                .map_err(|_| format!("{} is not a SignedCertificate", doc.field))
+                .map_err(|e| format!("{} is not a SignedCertificate: {e}", doc.field))
         })
         .and_then(|(bytes, signed)| {
-            M::decode(signed.certificate.as_slice())
+            crate::canonical::decode::<M>(&signed.certificate)
                 .map(|message| Decoded {
                     bytes,
                     signed,
                     message,
                 })
-                .map_err(|_| format!("the signed bytes are not a {}", doc.message))
+                .map_err(|e| format!("the signed bytes are not a {}: {e}", doc.message))
         });
     let name = format!("signed {} encoding", doc.noun);
     match decoded {

@@ -8,8 +8,8 @@
 use crate::policy::{DeadlinesConfig, LogConfig, RetentionConfig, RetriesConfig};
 use crate::registry::ConnectorConfig;
 use anyhow::{Context, Result};
-use erasure_core::SystemId;
 use erasure_core::inventory::{Notice, Recipient, RecipientRole, SystemSpec};
+use erasure_core::{IdentifierKind, SystemId};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -150,6 +150,13 @@ pub struct SystemConfig {
     /// erasing may hold the person too), false otherwise; set it for a backups system
     /// whose connector runs elsewhere.
     pub asked_last: Option<bool>,
+    /// Identifier kinds ("email", "customer_id", ...) the system files data under as one
+    /// path segment (an object store's key templates): a request whose value of such a
+    /// kind is ".", "..", or holds '/', '\\' or a control character is refused at submit.
+    /// Derived from the connector when it runs in-process; declare it for a connector
+    /// that runs elsewhere.
+    #[serde(default)]
+    pub path_segments: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,7 +250,24 @@ impl SystemConfig {
                     .as_ref()
                     .is_some_and(|c| c.kind() == "backup")
             }),
+            path_segments: self.path_segments()?,
         })
+    }
+
+    /// The kinds declared in `path_segments` and those the in-process connector uses.
+    pub fn path_segments(&self) -> Result<std::collections::BTreeSet<IdentifierKind>> {
+        let mut kinds = std::collections::BTreeSet::new();
+        for name in &self.path_segments {
+            let kind = IdentifierKind::parse(name).with_context(|| {
+                format!(
+                    "system {}: path_segments: {name:?} is not an identifier kind (email, phone, customer_id, national_id, device_id, account_id, ip_address)",
+                    self.id
+                )
+            })?;
+            kinds.insert(kind);
+        }
+        kinds.extend(self.connector.iter().flat_map(|c| c.path_segments()));
+        Ok(kinds)
     }
 }
 
@@ -302,6 +326,7 @@ impl Config {
         let embedded = matches!(self.bus, BusConfig::Embedded);
         for s in &self.systems {
             check_manual(s, origin)?;
+            s.path_segments().with_context(|| origin.to_owned())?;
             s.recipient().with_context(|| origin.to_owned())?;
             match (&s.connector, embedded) {
                 (None, _) if s.manual.is_some() => {}

@@ -20,6 +20,9 @@ pub struct RetentionConfig {
     /// last hold has ended and its last backup set has aged out. Default 2592000 (30 days);
     /// 0 shreds as soon as nothing needs them any more.
     pub identifiers_after_completion_secs: Option<u64>,
+    /// The jurisdiction of a request that names none: an ISO 3166-1 alpha-2 code, e.g.
+    /// "FI". No default: without it, every request must name its jurisdiction.
+    pub default_jurisdiction: Option<String>,
 }
 
 /// The default proof-retention period: 30 days after completion.
@@ -53,6 +56,17 @@ impl RetentionConfig {
             .ok()
             .and_then(chrono::Duration::try_seconds)
             .context("[retention] identifiers_after_completion_secs: too long")
+    }
+
+    /// The deployment's default jurisdiction, checked.
+    pub fn default_jurisdiction(&self) -> Result<Option<String>> {
+        match self.default_jurisdiction.as_deref() {
+            None => Ok(None),
+            Some(j) if erasure_core::jurisdiction::is_alpha2(j) => Ok(Some(j.to_owned())),
+            Some(j) => anyhow::bail!(
+                "[retention] default_jurisdiction {j:?} must be an ISO 3166-1 alpha-2 code in upper case, e.g. \"FI\""
+            ),
+        }
     }
 }
 

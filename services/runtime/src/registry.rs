@@ -88,6 +88,11 @@ impl ConnectorConfig {
         self.entry().1.held_categories()
     }
 
+    /// The identifier kinds the connector uses as one path segment.
+    pub fn path_segments(&self) -> Vec<erasure_core::IdentifierKind> {
+        self.entry().1.path_segments()
+    }
+
     /// Whether the connector can resolve identifiers.
     pub fn resolves(&self) -> bool {
         self.entry().1.resolves()

@@ -103,6 +103,7 @@ async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
         financial_year_end,
         warn_before_days: config.deadlines.warn_before_days.clone(),
         shred_identifiers_after: Some(config.retention.shred_after()?),
+        default_jurisdiction: config.retention.default_jurisdiction()?,
     };
     let coordinator = Coordinator::new(storage, vault, inventory, signer, trust, clock()?);
     Ok(Assembled {

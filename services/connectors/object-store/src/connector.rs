@@ -120,4 +120,17 @@ impl KindConfig for Config {
         }
         paths
     }
+
+    /// Every placeholder of the key templates names one path segment.
+    fn path_segments(&self) -> Vec<erasure_core::IdentifierKind> {
+        let mut kinds: Vec<_> = self
+            .keys
+            .iter()
+            .filter_map(|k| KeyTemplate::parse(k).ok())
+            .flat_map(|t| t.kinds())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
 }

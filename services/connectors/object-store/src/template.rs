@@ -83,6 +83,18 @@ impl KeyTemplate {
         &self.source
     }
 
+    /// The identifier kinds of its placeholders.
+    pub fn kinds(&self) -> Vec<IdentifierKind> {
+        self.segments
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                Piece::Placeholder(kind) => Some(*kind),
+                Piece::Literal(_) | Piece::Controller => None,
+            })
+            .collect()
+    }
+
     /// The prefixes for `person` on behalf of `controller`: one per combination of the
     /// values of the template's placeholders; one `Absent` when the person has no value of
     /// a placeholder's kind, `NoController` when the template names `{controller}` and
@@ -171,9 +183,10 @@ fn render_segment(
     Ok(text)
 }
 
-/// A value that names exactly one path segment and cannot step out of it.
+/// A value that names exactly one path segment and cannot step out of it (the rule the
+/// coordinator applies at submit).
 fn is_safe_value(value: &str) -> bool {
-    !value.is_empty() && value != "." && value != ".." && !value.contains(['/', '\\'])
+    erasure_core::identifiers::is_path_segment(value)
 }
 
 fn first_placeholder<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> IdentifierKind {

@@ -33,4 +33,11 @@ pub trait KindConfig {
     fn held_categories(&self) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// The identifier kinds the connector files data under as one path segment (a key
+    /// template's placeholder): the coordinator refuses, at submit, a value that cannot
+    /// name one segment safely, rather than dispatch work that must fail.
+    fn path_segments(&self) -> Vec<erasure_core::IdentifierKind> {
+        Vec::new()
+    }
 }

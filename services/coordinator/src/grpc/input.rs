@@ -1,55 +1,54 @@
 //! Validating requests: every field checked, errors name the field, never echo a value.
 
+use super::limits::*;
 use crate::submit::SubmitInput;
 use chrono::{DateTime, NaiveDate, Utc};
 use erasure_core::events::{Attachment, Attestation, Outcome};
-use erasure_core::{Identifiers, SystemId};
+use erasure_core::{IdentifierKind, Identifiers, SystemId};
 use erasure_proto::convert::raw_identifiers;
 use erasure_proto::v1 as pb;
 use tonic::Status;
 
-pub fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
-    let jurisdiction = match req.jurisdiction.trim().to_ascii_uppercase() {
-        j if j.is_empty() => "FI".to_owned(),
-        j => j,
-    };
-    // A phone number in national format is read in the request's jurisdiction.
+/// A submit, every field checked. `default_jurisdiction` is the deployment's (configured),
+/// for a request that names none; with neither, the request is refused.
+pub fn submit_input(
+    req: pb::SubmitRequest,
+    default_jurisdiction: Option<&str>,
+) -> Result<SubmitInput, Status> {
+    let jurisdiction = jurisdiction(&req.jurisdiction, default_jurisdiction)?;
     let raw = req.identifiers.unwrap_or_default();
+    check_identifier_sizes(&raw)?;
+    // A phone number in national format is read in the request's jurisdiction.
     let identifiers = Identifiers::from_raw(raw_identifiers(&raw), Some(&jurisdiction))
         .map_err(|e| Status::invalid_argument(e.to_string()))?;
+    at_most("scope", &req.scope, MAX_SYSTEMS)?;
     let scope = req
         .scope
         .iter()
-        .map(|s| {
-            let s = s.trim();
-            if SystemId::is_valid(s) {
-                Ok(SystemId::new(s))
-            } else {
-                Err(Status::invalid_argument(
-                    "a system id in scope is malformed (lower-case letters, digits, '-', '_')",
-                ))
-            }
-        })
+        .map(|s| system_id(s)?.ok_or_else(|| Status::invalid_argument("scope: an empty system id")))
         .collect::<Result<_, _>>()?;
-    let key = req.idempotency_key.trim();
-    if key.len() > 200 {
-        return Err(Status::invalid_argument(
-            "the idempotency key is longer than 200 characters",
-        ));
-    }
+    let key = bounded(
+        "idempotency_key",
+        req.idempotency_key.trim(),
+        MAX_IDEMPOTENCY_KEY,
+    )?;
+    let controller = bounded("controller", req.controller.trim(), MAX_SYSTEM_ID)?;
     Ok(SubmitInput {
         idempotency_key: (!key.is_empty()).then(|| key.to_owned()),
         identifiers,
         jurisdiction,
-        channel: non_empty(req.channel, "api"),
-        verified_by: non_empty(req.verified_by, "unspecified"),
+        channel: non_empty(bounded("channel", &req.channel, MAX_CHANNEL)?, "api"),
+        verified_by: non_empty(
+            bounded("verified_by", &req.verified_by, MAX_VERIFIED_BY)?,
+            "unspecified",
+        ),
         scope,
-        controller: match req.controller.trim() {
+        controller: match controller {
             "" => None,
-            c if SystemId::is_valid(c) && c.len() <= 64 => Some(c.to_owned()),
+            c if SystemId::is_valid(c) => Some(c.to_owned()),
             _ => {
                 return Err(Status::invalid_argument(
-                    "the controller id is malformed (1 to 64 lower-case letters, digits, '-', '_')",
+                    "controller: the controller id is malformed (1 to 64 lower-case letters, digits, '-', '_')",
                 ));
             }
         },
@@ -57,7 +56,47 @@ pub fn submit_input(req: pb::SubmitRequest) -> Result<SubmitInput, Status> {
     })
 }
 
-fn non_empty(s: String, default: &str) -> String {
+/// The request's jurisdiction, or the deployment's default: an ISO 3166-1 alpha-2 code.
+fn jurisdiction(given: &str, default: Option<&str>) -> Result<String, Status> {
+    let given = bounded("jurisdiction", given, MAX_JURISDICTION)?.trim();
+    let code = match (given, default) {
+        ("", Some(d)) => d.to_owned(),
+        ("", None) => {
+            return Err(Status::invalid_argument(
+                "jurisdiction: required (ISO 3166-1 alpha-2, e.g. FI): the deployment names no default ([retention] default_jurisdiction)",
+            ));
+        }
+        (g, _) => g.to_ascii_uppercase(),
+    };
+    if !erasure_core::jurisdiction::is_alpha2(&code) {
+        return Err(Status::invalid_argument(
+            "jurisdiction: not an ISO 3166-1 alpha-2 country code (e.g. FI, DE, SE)",
+        ));
+    }
+    Ok(code)
+}
+
+/// Each identifier value at most [`MAX_IDENTIFIER`] characters, each kind at most
+/// [`MAX_IDENTIFIER_VALUES`] values, checked before anything is parsed.
+fn check_identifier_sizes(raw: &pb::Identifiers) -> Result<(), Status> {
+    for kind in IdentifierKind::ALL {
+        let values: Vec<&str> = raw_identifiers(raw)
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, v)| v)
+            .collect();
+        if values.len() > MAX_IDENTIFIER_VALUES {
+            return Err(Status::invalid_argument(format!(
+                "identifiers.{kind}: at most {MAX_IDENTIFIER_VALUES} values"
+            )));
+        }
+        for value in values {
+            bounded(&format!("identifiers.{kind}"), value, MAX_IDENTIFIER)?;
+        }
+    }
+    Ok(())
+}
+
+fn non_empty(s: &str, default: &str) -> String {
     let t = s.trim();
     if t.is_empty() {
         default.to_owned()
@@ -68,7 +107,7 @@ fn non_empty(s: String, default: &str) -> String {
 
 /// A system id: `None` when empty, an error when malformed.
 pub fn system_id(s: &str) -> Result<Option<SystemId>, Status> {
-    match s.trim() {
+    match bounded("system_id", s, MAX_SYSTEM_ID)?.trim() {
         "" => Ok(None),
         s if SystemId::is_valid(s) => Ok(Some(SystemId::new(s))),
         _ => Err(Status::invalid_argument(
@@ -82,37 +121,39 @@ pub fn request_id(req: &pb::GetRequest) -> Result<&str, Status> {
 }
 
 pub fn checked_id(id: &str) -> Result<&str, Status> {
-    let id = id.trim();
-    if id.is_empty() || id.len() > 100 {
-        return Err(Status::invalid_argument("a request id is required"));
+    named_id("request_id", id)
+}
+
+/// An id the coordinator gave out (`request_id`, `replay_id`): required, bounded.
+pub fn named_id<'a>(field: &str, id: &'a str) -> Result<&'a str, Status> {
+    match bounded(field, id, MAX_ID)?.trim() {
+        "" => Err(Status::invalid_argument(format!("{field}: required"))),
+        id => Ok(id),
     }
-    Ok(id)
 }
 
 pub fn checked_reason(reason: &str) -> Result<(), Status> {
-    if reason.len() > 2000 {
-        return Err(Status::invalid_argument(
-            "the reason is longer than 2000 characters",
-        ));
-    }
-    Ok(())
+    bounded("reason", reason, MAX_REASON).map(|_| ())
 }
 
+/// A date YYYY-MM-DD; the error names the field, never the value.
 pub fn date_field(name: &str, value: &str) -> Result<chrono::NaiveDate, Status> {
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        Status::invalid_argument(format!("{name}: expected a date YYYY-MM-DD, got {value:?}"))
-    })
+    chrono::NaiveDate::parse_from_str(bounded(name, value, MAX_TIME)?.trim(), "%Y-%m-%d")
+        .map_err(|_| Status::invalid_argument(format!("{name}: expected a date YYYY-MM-DD")))
+}
+
+/// A page token from a previous page.
+pub fn page_token(token: &str) -> Result<Option<&str>, Status> {
+    let token = bounded("page_token", token, MAX_PAGE_TOKEN)?;
+    Ok((!token.is_empty()).then_some(token))
 }
 
 /// An operator's name: required, at most 200 characters.
 pub fn operator(name: &str) -> Result<String, Status> {
-    match name.trim() {
+    match bounded("operator", name, MAX_OPERATOR)?.trim() {
         "" => Err(Status::invalid_argument(
             "operator: say who did it (--by NAME, or ERASURE_OPERATOR)",
         )),
-        n if n.chars().count() > 200 => {
-            Err(Status::invalid_argument("operator: at most 200 characters"))
-        }
         n => Ok(n.to_owned()),
     }
 }
@@ -131,17 +172,13 @@ pub fn attestation(req: &pb::CompleteTaskRequest) -> Result<Attestation, Status>
             ));
         }
     };
-    if req.evidence.chars().count() > erasure_core::decide::MAX_EVIDENCE_CHARS {
-        return Err(Status::invalid_argument(
-            "evidence: at most 2000 characters",
-        ));
-    }
+    bounded("evidence", &req.evidence, MAX_EVIDENCE)?;
     let attachment = req
         .attachment
         .as_ref()
         .map(|a| {
-            let name = a.name.trim();
-            if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\']) {
+            let name = bounded("attachment.name", &a.name, MAX_ATTACHMENT_NAME)?.trim();
+            if name.is_empty() || name.contains(['/', '\\']) {
                 return Err(Status::invalid_argument(
                     "attachment: a file name of 1 to 255 characters, without a directory",
                 ));
@@ -171,7 +208,7 @@ pub fn attestation(req: &pb::CompleteTaskRequest) -> Result<Attestation, Status>
 
 /// A time as RFC 3339, or a date (its midnight, UTC).
 pub fn time_field(name: &str, value: &str) -> Result<DateTime<Utc>, Status> {
-    let value = value.trim();
+    let value = bounded(name, value, MAX_TIME)?.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -186,6 +223,7 @@ pub fn time_field(name: &str, value: &str) -> Result<DateTime<Utc>, Status> {
 
 /// System ids, each well-formed.
 pub fn system_ids(ids: &[String]) -> Result<Vec<SystemId>, Status> {
+    at_most("system_ids", ids, MAX_SYSTEMS)?;
     ids.iter()
         .map(|s| system_id(s)?.ok_or_else(|| Status::invalid_argument("an empty system id")))
         .collect()

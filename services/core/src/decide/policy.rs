@@ -65,6 +65,9 @@ pub struct Policy {
     /// before the data key is destroyed; never sooner than holds and backups allow. `None`:
     /// never shredded automatically.
     pub shred_identifiers_after: Option<Duration>,
+    /// The jurisdiction of a request that names none (ISO 3166-1 alpha-2); `None`: every
+    /// request must name one.
+    pub default_jurisdiction: Option<String>,
 }
 
 /// The randomness and time a decision may use, given by the caller (decisions stay pure).

@@ -21,11 +21,12 @@ pub fn receive(
         return Err(Rejection::AlreadyExists);
     }
     let j = &received.jurisdiction;
-    if j.len() != 2 || !j.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !crate::jurisdiction::is_alpha2(j) {
         return Err(Rejection::InvalidJurisdiction);
     }
     inventory.check_controller(received.controller.as_deref())?;
     let tasks = inventory.plan(&received.request_id, &received.scope, j, &policy.rules)?;
+    check_retention_known(j, &tasks, &policy.rules)?;
     let mut decision = Decision::default();
     decision.events.push(Event::RequestReceived(received));
     decision.events.push(Event::ErasurePlanned {
@@ -64,4 +65,28 @@ pub fn receive(
         dispatch(&mut decision, to, 1, policy, now, now);
     }
     Ok(decision)
+}
+
+/// Every category a system in scope holds that a retention rule keeps in some
+/// jurisdiction is covered in `jurisdiction` too: by a rule, or by the rules file's
+/// statement that it has none. Otherwise a mistyped or unlisted jurisdiction would erase
+/// what the right one's law keeps.
+fn check_retention_known(
+    jurisdiction: &str,
+    tasks: &[PlannedTask],
+    rules: &crate::retention::RuleBook,
+) -> Result<(), Rejection> {
+    let mut uncovered: Vec<String> = tasks
+        .iter()
+        .flat_map(|t| rules.uncovered(jurisdiction, &t.categories))
+        .collect();
+    uncovered.sort();
+    uncovered.dedup();
+    if uncovered.is_empty() {
+        return Ok(());
+    }
+    Err(Rejection::NoRetentionRule {
+        jurisdiction: jurisdiction.to_owned(),
+        categories: uncovered.join(", "),
+    })
 }

@@ -16,6 +16,16 @@ mod normalise;
 pub use kind::{IdentifierError, IdentifierKind, MAX_VALUES_PER_KIND};
 pub use normalise::normalise;
 
+/// Whether `value` can name exactly one path segment (an object key's, a file name's) and
+/// never step out of it: not empty, `.` or `..`, without `/`, `\\` or a control character.
+pub fn is_path_segment(value: &str) -> bool {
+    !value.is_empty()
+        && value != "."
+        && value != ".."
+        && !value.contains(['/', '\\'])
+        && !value.chars().any(char::is_control)
+}
+
 use crate::sensitive::Sensitive;
 use std::collections::{BTreeMap, BTreeSet};
 

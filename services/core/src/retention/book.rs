@@ -14,10 +14,14 @@ pub const RULES_FORMAT: &str = "erasure-retention-rules/v1";
 #[error("retention rules: {0}")]
 pub struct RuleError(pub String);
 
-/// Every retention rule the coordinator applies.
+/// Every retention rule the coordinator applies, and the jurisdictions stated to have no
+/// retention for a category.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleBook {
     rules: Vec<Rule>,
+    /// (jurisdiction, category): the rules file states that no statute of the
+    /// jurisdiction requires keeping the category.
+    no_retention: BTreeSet<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -26,6 +30,21 @@ struct BookFile {
     format: String,
     #[serde(default)]
     rules: Vec<RuleSpec>,
+    #[serde(default)]
+    no_retention: Vec<NoRetentionSpec>,
+}
+
+/// `[[no_retention]]`: a jurisdiction has no statutory retention for these categories, so
+/// a request there erases them. Without it, such a request is refused while another
+/// jurisdiction's rule holds the category (a mistyped or unlisted jurisdiction must not
+/// erase what the law of the right one keeps).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoRetentionSpec {
+    jurisdiction: String,
+    categories: Vec<String>,
+    /// Who confirmed it and on what basis (required: the statement is a legal finding).
+    note: String,
 }
 
 /// A rule as written (in a rules file, or on the wire in a work order): text fields, checked
@@ -77,7 +96,10 @@ impl RuleBook {
                 return Err(RuleError(format!("rule id {} is used twice", r.id)));
             }
         }
-        Ok(Self { rules })
+        Ok(Self {
+            rules,
+            no_retention: BTreeSet::new(),
+        })
     }
 
     /// Parses and checks a rules file.
@@ -96,7 +118,63 @@ impl RuleBook {
             .into_iter()
             .map(RuleSpec::check)
             .collect::<Result<Vec<_>, _>>()?;
-        Self::new(rules)
+        let mut book = Self::new(rules)?;
+        for n in raw.no_retention {
+            book.add_no_retention(n)?;
+        }
+        Ok(book)
+    }
+
+    fn add_no_retention(&mut self, n: NoRetentionSpec) -> Result<(), RuleError> {
+        let j = &n.jurisdiction;
+        let bad = |why: &str| RuleError(format!("no_retention for {j}: {why}"));
+        if !crate::jurisdiction::is_alpha2(j) {
+            return Err(RuleError(format!(
+                "no_retention: jurisdiction {j:?} must be an ISO 3166-1 alpha-2 code such as SE"
+            )));
+        }
+        if n.note.trim().is_empty() {
+            return Err(bad("note must say who confirmed it and on what basis"));
+        }
+        if n.categories.is_empty() {
+            return Err(bad("categories must name at least one category"));
+        }
+        for c in n.categories {
+            if !is_name(&c) {
+                return Err(bad("categories must be lowercase letters, digits and '-'"));
+            }
+            if self.rules.iter().any(|r| r.matches(j, &c)) {
+                return Err(bad(&format!(
+                    "category {c} has a rule there: a jurisdiction cannot have both"
+                )));
+            }
+            self.no_retention.insert((j.clone(), c));
+        }
+        Ok(())
+    }
+
+    /// The book with `jurisdiction` stated to have no retention for `category`.
+    pub fn with_no_retention(mut self, jurisdiction: &str, category: &str) -> Self {
+        self.no_retention
+            .insert((jurisdiction.to_owned(), category.to_owned()));
+        self
+    }
+
+    /// The categories among `categories` that a rule holds in some jurisdiction but that
+    /// nothing covers in `jurisdiction`: no rule there (nor for every jurisdiction), and
+    /// no statement that it has no retention for them. A request there is refused.
+    pub fn uncovered(&self, jurisdiction: &str, categories: &[String]) -> Vec<String> {
+        categories
+            .iter()
+            .filter(|c| self.rules.iter().any(|r| r.category == **c))
+            .filter(|c| !self.rules.iter().any(|r| r.matches(jurisdiction, c)))
+            .filter(|c| {
+                !self
+                    .no_retention
+                    .contains(&(jurisdiction.to_owned(), (*c).clone()))
+            })
+            .cloned()
+            .collect()
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -140,7 +218,7 @@ impl RuleSpec {
             )));
         }
         let j = &self.jurisdiction;
-        if j != "*" && !(j.len() == 2 && j.bytes().all(|b| b.is_ascii_uppercase())) {
+        if j != "*" && !crate::jurisdiction::is_alpha2(j) {
             return Err(bad(
                 "jurisdiction",
                 "must be an ISO 3166-1 alpha-2 code such as FI, or *",

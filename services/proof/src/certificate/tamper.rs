@@ -281,3 +281,66 @@ fn a_log_proof_of_another_certificate_is_named() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].starts_with("inclusion proof"), "{failures:?}");
 }
+
+/// Signed with the right key over bytes that are not the canonical encoding: the
+/// signature holds, the encoding is refused (`docs/proof-format.md`, "Canonical encoding").
+fn resign_bytes(f: &Fixture, file: &mut CertificateFile, bytes: Vec<u8>) {
+    let signed = SignedCertificate {
+        signature: f.coordinator.sign(crate::CERTIFICATE_CONTEXT, &bytes),
+        certificate: bytes,
+        key_id: f.coordinator.key_id().to_owned(),
+    };
+    file.signed_certificate = B64.encode(signed.encode_to_vec());
+}
+
+#[test]
+fn a_certificate_with_a_field_encoded_twice_is_refused() {
+    let f = fixture();
+    let mut file = genuine(&f);
+    let (_, cert) = signed_of(&file);
+    let mut bytes = cert.encode_to_vec();
+    // The jurisdiction again: a decoder that keeps the last value reads DE, one that keeps
+    // the first reads FI.
+    let again = Certificate {
+        jurisdiction: "DE".into(),
+        ..Default::default()
+    };
+    bytes.extend(again.encode_to_vec());
+    resign_bytes(&f, &mut file, bytes);
+    let v = verify_file(&serde_json::to_string(&file).expect("json"), Some(&f.trust));
+    let failures = failed_checks(&v);
+    assert!(!v.is_valid());
+    assert!(
+        failures
+            .iter()
+            .any(|c| c.starts_with("signed certificate encoding") && c.contains("canonical")),
+        "{failures:?}"
+    );
+}
+
+#[test]
+fn an_acknowledgment_with_an_unknown_field_is_refused() {
+    let f = fixture();
+    let mut file = genuine(&f);
+    let (_, mut cert) = signed_of(&file);
+    let signed = cert.systems[0].acknowledgment.as_mut().expect("ack");
+    let mut bytes = signed.ack.clone();
+    prost::encoding::encode_key(1000, prost::encoding::WireType::Varint, &mut bytes);
+    bytes.push(1);
+    *signed = erasure_proto::v1::SignedAcknowledgment {
+        signature: f.crm.sign(crate::ACK_CONTEXT, &bytes),
+        ack: bytes,
+        key_id: f.crm.key_id().to_owned(),
+    };
+    let signed = sign_certificate(&f.coordinator, &cert);
+    file.signed_certificate = B64.encode(signed.encode_to_vec());
+    let v = verify_file(&serde_json::to_string(&file).expect("json"), Some(&f.trust));
+    let failures = failed_checks(&v);
+    assert!(!v.is_valid());
+    assert!(
+        failures
+            .iter()
+            .any(|c| c.starts_with("acknowledgment of crm") && c.contains("canonical")),
+        "{failures:?}"
+    );
+}

@@ -55,14 +55,17 @@ fn connectors_must_match_the_bus() {
 
 #[test]
 fn bad_retention_and_retry_settings_are_named() {
-    let text = format!("[retention]\nfinancial_year_end = \"06-31\"\n{EXAMPLE}");
+    let text = EXAMPLE.replace(
+        "[retention]\n",
+        "[retention]\nfinancial_year_end = \"06-31\"\n",
+    );
     let c = Config::parse(&text, "f").expect("shape is fine");
     let err = format!(
         "{:#}",
         c.retention.load(Path::new(".")).expect_err("no 31 June")
     );
     assert!(err.contains("financial_year_end"), "{err}");
-    let text = format!("[retention]\nrules = \"missing.toml\"\n{EXAMPLE}");
+    let text = EXAMPLE.replace("[retention]\n", "[retention]\nrules = \"missing.toml\"\n");
     let c = Config::parse(&text, "f").expect("shape is fine");
     let err = format!(
         "{:#}",
@@ -87,4 +90,29 @@ fn duplicate_or_malformed_systems_are_refused() {
             .to_string()
             .contains("declared twice")
     );
+}
+
+#[test]
+fn the_default_jurisdiction_is_an_iso_code_or_absent() {
+    let c = Config::parse(EXAMPLE, "f").expect("example");
+    assert_eq!(
+        c.retention.default_jurisdiction().expect("FI"),
+        Some("FI".into())
+    );
+    for bad in ["XX", "fi", "Finland"] {
+        let text = EXAMPLE.replace(
+            "default_jurisdiction = \"FI\"",
+            &format!("default_jurisdiction = \"{bad}\""),
+        );
+        let c = Config::parse(&text, "f").expect("shape is fine");
+        let err = c
+            .retention
+            .default_jurisdiction()
+            .expect_err(bad)
+            .to_string();
+        assert!(err.contains("default_jurisdiction"), "{err}");
+    }
+    let text = EXAMPLE.replace("default_jurisdiction = \"FI\"\n", "");
+    let c = Config::parse(&text, "f").expect("no default");
+    assert_eq!(c.retention.default_jurisdiction().expect("none"), None);
 }
