@@ -8,6 +8,7 @@
 //! Errors name where a secret was looked for, never its value.
 
 use anyhow::{Context, Result};
+use erasure_coordinator::CoordinatorError;
 use erasure_coordinator::vault::Vault;
 use std::path::Path;
 
@@ -28,7 +29,11 @@ fn vault_from(env: Option<&str>, file: Option<&Path>, data_dir: &Path) -> Result
         (None, Some(file)) => Vault::load(&data_dir.join(file)),
         (None, None) => Vault::load_or_create(&data_dir.join("keys/master.key")),
     };
-    vault.map_err(|e| anyhow::anyhow!("{e}"))
+    // The vault's messages are complete sentences; "internal:" would mislead here.
+    vault.map_err(|e| match e {
+        CoordinatorError::Internal(message) => anyhow::anyhow!(message),
+        other => anyhow::anyhow!("{other}"),
+    })
 }
 
 /// A secret from exactly one of a file (trailing white space dropped) or an environment
