@@ -416,6 +416,7 @@ pub async fn replay_topics(brokers: &str, expected: usize) -> usize {
         partitions: 6,
         replication_factor: 1,
         client_id: "replay".into(),
+        security: Default::default(),
     };
     let transport = KafkaTransport::new(config).expect("kafka transport");
     let mut names: Vec<String> = SYSTEMS.iter().map(|s| topics::work(s)).collect();

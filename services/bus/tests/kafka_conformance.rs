@@ -42,6 +42,7 @@ fn config(partitions: i32) -> KafkaConfig {
         partitions,
         replication_factor: 1,
         client_id: "erasure-bus-tests".into(),
+        security: Default::default(),
     }
 }
 

@@ -75,27 +75,34 @@ impl Vault {
 
     /// Loads the master key from `path` (64 hex digits), or creates it (mode 0600).
     pub fn load_or_create(path: &Path) -> Result<Self, CoordinatorError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        match std::fs::read_to_string(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let master: [u8; 32] = random_bytes()?;
                 write_secret(path, &hex::encode(master))?;
-                return Ok(Self::from_master(&master));
+                Ok(Self::from_master(&master))
             }
-            Err(e) => {
-                return Err(CoordinatorError::Internal(format!(
-                    "cannot read master key {}: {e}",
-                    path.display()
-                )));
-            }
-        };
+            _ => Self::load(path),
+        }
+    }
+
+    /// Loads the master key from `path` (64 hex digits), which must exist: a key given by
+    /// the deployment (a mounted Secret) is never created here.
+    pub fn load(path: &Path) -> Result<Self, CoordinatorError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CoordinatorError::Internal(format!("cannot read master key {}: {e}", path.display()))
+        })?;
+        Self::from_hex(&text, &format!("master key {}", path.display()))
+    }
+
+    /// The master key from its text, 64 hex digits (surrounding white space ignored).
+    /// `origin` names where it came from in the error, which never shows the text.
+    pub fn from_hex(text: &str, origin: &str) -> Result<Self, CoordinatorError> {
         let master: [u8; 32] = hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| {
                 CoordinatorError::Internal(format!(
-                    "master key {} is not 64 hex digits",
-                    path.display()
+                    "{origin} is not 64 hex digits (make one with `openssl rand -hex 32`)"
                 ))
             })?;
         Ok(Self::from_master(&master))

@@ -54,6 +54,11 @@ pub struct KeysConfig {
     /// Trust file with the public keys of connectors that run elsewhere (relative to the
     /// data directory). `erasure connector --config X --register FILE` adds one.
     pub trusted_connectors: Option<PathBuf>,
+    /// The coordinator's master key (64 hex digits), e.g. a mounted Kubernetes Secret;
+    /// relative to the data directory. It must exist: it is never created. Absent:
+    /// `<data-dir>/keys/master.key`, created on first start. `ERASURE_MASTER_KEY` (the key
+    /// itself) overrides both. See [`crate::secrets`].
+    pub master_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,7 +77,44 @@ pub enum StoreConfig {
     Postgres {
         url: String,
         pool_size: Option<usize>,
+        /// `[store.tls]`: TLS to the server; absent: plain TCP.
+        tls: Option<StoreTlsConfig>,
     },
+}
+
+/// `[store.tls]`: how the event store reaches PostgreSQL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreTlsConfig {
+    /// `verify-full` (TLS required; the server's certificate chains to `ca_file` or the
+    /// system's roots and names the host) or `disable`. There is no mode that encrypts
+    /// without verifying (libpq's `require`): it protects from no one in the middle.
+    pub mode: StoreTlsMode,
+    /// PEM file of the CA certificates the server's certificate must chain to.
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoreTlsMode {
+    Disable,
+    VerifyFull,
+}
+
+impl StoreTlsConfig {
+    /// What the store takes.
+    pub fn tls(config: Option<&Self>) -> erasure_store::postgres::PostgresTls {
+        use erasure_store::postgres::PostgresTls;
+        match config {
+            Some(Self {
+                mode: StoreTlsMode::VerifyFull,
+                ca_file,
+            }) => PostgresTls::VerifyFull {
+                ca_file: ca_file.clone(),
+            },
+            _ => PostgresTls::Disabled,
+        }
+    }
 }
 
 impl Default for StoreConfig {
@@ -104,6 +146,33 @@ pub struct KafkaBusConfig {
     /// Idempotent producer (default true). Set false only for Tansu 0.6, which cannot
     /// keep an idempotent producer's state across its own restart.
     pub idempotent_producer: Option<bool>,
+    /// TLS to the broker; absent: plaintext (a trusted network only).
+    pub tls: Option<BusTlsConfig>,
+    /// SASL/SCRAM authentication to the broker; needs `[bus.tls]`.
+    pub sasl: Option<BusSaslConfig>,
+}
+
+/// `[bus.tls]`: the broker's certificate is verified, host name included.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusTlsConfig {
+    /// PEM file of the CA certificates the broker's certificate must chain to; absent:
+    /// the system's roots.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `[bus.sasl]`: SCRAM credentials. The password comes from a file (a mounted Secret) or
+/// an environment variable, exactly one of them, never from this file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusSaslConfig {
+    /// `SCRAM-SHA-256` or `SCRAM-SHA-512`.
+    pub mechanism: erasure_bus::kafka::ScramMechanism,
+    pub username: String,
+    /// File holding the password (a trailing newline is dropped).
+    pub password_file: Option<PathBuf>,
+    /// Environment variable holding the password.
+    pub password_env: Option<String>,
 }
 
 impl KafkaBusConfig {
@@ -295,11 +364,15 @@ impl Config {
         if let Ok(url) = std::env::var("ERASURE_STORE_URL")
             && !url.trim().is_empty()
         {
-            let pool_size = match &self.store {
-                StoreConfig::Postgres { pool_size, .. } => *pool_size,
-                StoreConfig::Sqlite { .. } => None,
+            let (pool_size, tls) = match &self.store {
+                StoreConfig::Postgres { pool_size, tls, .. } => (*pool_size, tls.clone()),
+                StoreConfig::Sqlite { .. } => (None, None),
             };
-            self.store = StoreConfig::Postgres { url, pool_size };
+            self.store = StoreConfig::Postgres {
+                url,
+                pool_size,
+                tls,
+            };
         }
         if let BusConfig::Kafka(k) = self.bus {
             self.bus = BusConfig::Kafka(k.with_env());

@@ -14,6 +14,7 @@
 //! - [`server`]: listeners and layers around every call; shutdown from the caller.
 //! - [`wiring`]: the adapters a configuration picks (store, transport, clock).
 //! - [`keys`]: key rotation, trust files, the data directory's lock.
+//! - [`secrets`]: the master key and passwords, from a file or an environment variable.
 //! - [`load`]: a bounded load against a running server, for measurements.
 //! - [`example`]: the example systems' data.
 //! - [`render`]: certificates and reports as self-contained HTML pages.
@@ -31,6 +32,7 @@ pub mod policy;
 pub mod registry;
 pub mod render;
 pub mod rules;
+pub mod secrets;
 pub mod serve;
 pub mod server;
 pub mod signal;

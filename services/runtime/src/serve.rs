@@ -4,14 +4,13 @@
 use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, SystemConfig};
 use crate::server::Server;
 use crate::wiring::{clock, kafka_transport, load_trust, open_store, prepare_data_dir};
-use crate::{example, keys};
+use crate::{example, keys, secrets};
 use anyhow::{Context, Result};
 use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::{Subscription, Transport};
 use erasure_connector_sdk::{Runner, RunnerConfig, load_or_generate};
 use erasure_coordinator::Coordinator;
 use erasure_coordinator::node::Node;
-use erasure_coordinator::vault::Vault;
 use erasure_core::SystemId;
 use erasure_core::decide::Policy;
 use erasure_core::inventory::Inventory;
@@ -85,7 +84,7 @@ pub async fn run(
 /// The store, keys, trust, bus and policy the configuration names, as one coordinator.
 async fn assemble(config: &Config, data_dir: &Path) -> Result<Assembled> {
     let storage = open_store(&config.store, data_dir).await?;
-    let vault = Vault::load_or_create(&data_dir.join("keys/master.key"))?;
+    let vault = secrets::open_vault(config.keys.master_key_file.as_deref(), data_dir)?;
     let signer = load_or_generate(&data_dir.join("keys/coordinator.json"))?;
     let mut trust = load_trust(config.keys.trusted_connectors.as_deref(), data_dir)?;
     let (transport, runners) = match &config.bus {

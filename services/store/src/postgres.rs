@@ -11,8 +11,8 @@
 //! - `testing` (feature `test-util`): a throwaway schema per test.
 //!
 //! Connections come from a `deadpool-postgres` pool. Statements are prepared once per
-//! connection (`prepare_cached`), so a call is one round trip. TLS is not supported yet
-//! (`NoTls`): reach the server over a trusted network or a local proxy.
+//! connection (`prepare_cached`), so a call is one round trip. `tls`: [`PostgresTls`],
+//! plain TCP or TLS with the server's certificate verified (`sslmode=verify-full`).
 
 mod error;
 mod events;
@@ -22,17 +22,20 @@ mod schema;
 mod target;
 #[cfg(feature = "test-util")]
 pub mod testing;
+mod tls;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Client, GenericClient, Manager, Pool, Runtime};
+use tokio_postgres::config::SslMode;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{Config, NoTls, Row};
 
 use self::error::Context;
 use self::target::Target;
+pub use self::tls::PostgresTls;
 use crate::StoreError;
 
 /// How long opening one connection may take, unless the URL says (`connect_timeout`).
@@ -64,21 +67,31 @@ impl PostgresStore {
     /// or the `key=value` form) with at most `pool_size` connections, and creates the
     /// schema if missing. Errors name the host, port and database, never the password.
     pub async fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+        Self::connect_tls(url, pool_size, &PostgresTls::Disabled).await
+    }
+
+    /// Like [`connect`](Self::connect), over TLS as `tls` says.
+    pub async fn connect_tls(
+        url: &str,
+        pool_size: usize,
+        tls: &PostgresTls,
+    ) -> Result<Self, StoreError> {
         let (config, target) = target::parse(url)?;
-        Self::open(config, target, pool_size).await
+        Self::open(config, target, pool_size, tls).await
     }
 
     /// Like [`connect`](Self::connect), from a configuration built in code (e.g. with
     /// `options("-c search_path=...")` to place the tables in another schema).
     pub async fn connect_with(config: Config, pool_size: usize) -> Result<Self, StoreError> {
         let target = Target::new(&config, &[]);
-        Self::open(config, target, pool_size).await
+        Self::open(config, target, pool_size, &PostgresTls::Disabled).await
     }
 
     async fn open(
         mut config: Config,
         target: Target,
         pool_size: usize,
+        tls: &PostgresTls,
     ) -> Result<Self, StoreError> {
         if pool_size == 0 {
             return Err(StoreError::Invalid(
@@ -89,7 +102,7 @@ impl PostgresStore {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         let store = Self {
-            pool: build_pool(config, pool_size, &target)?,
+            pool: build_pool(config, pool_size, &target, tls)?,
             target: Arc::new(target),
         };
         schema::migrate(&mut store.client().await?).await?;
@@ -114,8 +127,21 @@ impl fmt::Debug for PostgresStore {
 
 /// Connections are opened lazily, up to `size`; a broken one is dropped when it comes
 /// back to the pool (deadpool's default, `RecyclingMethod::Fast`).
-fn build_pool(config: Config, size: usize, target: &Target) -> Result<Pool, StoreError> {
-    Pool::builder(Manager::new(config, NoTls))
+/// With TLS, the server must speak it (`sslmode=require`), whatever the URL says.
+fn build_pool(
+    mut config: Config,
+    size: usize,
+    target: &Target,
+    tls: &PostgresTls,
+) -> Result<Pool, StoreError> {
+    let manager = match tls {
+        PostgresTls::Disabled => Manager::new(config, NoTls),
+        PostgresTls::VerifyFull { ca_file } => {
+            config.ssl_mode(SslMode::Require);
+            Manager::new(config, tls::connector(ca_file.as_deref())?)
+        }
+    };
+    Pool::builder(manager)
         .max_size(size)
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(POOL_WAIT))

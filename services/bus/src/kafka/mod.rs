@@ -17,7 +17,7 @@ mod produce;
 mod subscriptions;
 mod trace;
 
-pub use config::KafkaConfig;
+pub use config::{KafkaConfig, KafkaSecurity, Scram, ScramMechanism};
 pub use trace::TRACEPARENT;
 
 use crate::{BusError, Handler, Message, Subscription, Transport};
@@ -50,6 +50,9 @@ impl KafkaTransport {
     /// Builds the producer; no connection is made yet (librdkafka connects in the
     /// background and keeps retrying), so this fails only on invalid settings.
     pub fn new(config: KafkaConfig) -> Result<Self, BusError> {
+        config
+            .check()
+            .map_err(|e| BusError::Unavailable(format!("kafka at {}: {e}", config.brokers)))?;
         let producer = config
             .producer()
             .create()
