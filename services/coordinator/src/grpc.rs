@@ -16,6 +16,7 @@ use crate::replays::{Progress, ReplayJob, Replays};
 use crate::report::{REPORT_FORMAT, ReportFile};
 use crate::transparency::{Head, TransparencyLog};
 use chrono::SecondsFormat;
+use erasure_core::access::Actor;
 use erasure_core::state::TaskState;
 use erasure_core::{RequestState, RequestStatus};
 use erasure_proof::transparency;
@@ -100,6 +101,16 @@ impl Api {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.coordinator.streams().now()
     }
+}
+
+/// Who makes the call: what the authentication layer admitted it as, or nobody (a server
+/// in open mode).
+fn actor<T>(request: &Request<T>) -> Actor {
+    request
+        .extensions()
+        .get::<Actor>()
+        .cloned()
+        .unwrap_or_else(Actor::unauthenticated)
 }
 
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -293,12 +304,29 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::ExtendRequest>,
     ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let by = actor(&request);
         let req = request.into_inner();
         let id = checked_id(&req.request_id)?;
         checked_reason(&req.reason)?;
         let state = self
             .coordinator
-            .extend(id, req.months, &req.reason)
+            .extend(id, req.months, &req.reason, &by)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(self.view(&state)))
+    }
+
+    async fn reject(
+        &self,
+        request: Request<pb::RejectRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let by = actor(&request);
+        let req = request.into_inner();
+        let id = checked_id(&req.request_id)?;
+        checked_reason(&req.reason)?;
+        let state = self
+            .coordinator
+            .reject(id, &req.reason, &by)
             .await
             .map_err(status)?;
         Ok(Response::new(self.view(&state)))

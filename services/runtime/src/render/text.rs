@@ -16,6 +16,7 @@ pub fn status_name(s: i32) -> &'static str {
         pb::RequestStatus::InProgress => "in-progress",
         pb::RequestStatus::Completed => "completed",
         pb::RequestStatus::Failed => "failed",
+        pb::RequestStatus::Rejected => "rejected",
     }
 }
 
@@ -124,8 +125,15 @@ pub fn request(r: &pb::ErasureRequest) -> String {
             "deadline     {} (extended by {} month(s) from {}: {})",
             r.deadline, r.extended_months, r.original_deadline, r.extension_reason
         ));
+        line(format!("extended by  {}", r.extended_by));
     } else {
         line(format!("deadline     {}", r.deadline));
+    }
+    if !r.rejected_by.is_empty() {
+        line(format!(
+            "rejected by  {}: {}",
+            r.rejected_by, r.rejection_reason
+        ));
     }
     if r.overdue {
         line("OVERDUE      the deadline passed with the request in progress".into());
