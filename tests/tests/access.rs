@@ -391,3 +391,87 @@ fn over_mutual_tls_a_client_certificate_is_the_principal() {
     assert!(!tls(&["list"]).status.success());
     assert!(!server.cli(&["list"]).status.success());
 }
+
+#[test]
+fn a_supervisor_rejects_a_request_and_status_and_report_say_who() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    // A manual system keeps the request open (nothing erased) until an operator acts.
+    let manual = "[[systems]]\nid = \"paper-archive\"\ndescription = \"Paper archive\"\n\n[systems.manual]\ninstructions = \"Shred the folder.\"\n";
+    let server = start(d, &format!("{manual}\n{}", auth_section(d)));
+    let with = |sub: &str, role: &str| {
+        let file = d.join(format!("{sub}.token"));
+        std::fs::write(&file, token(sub, &[role])).expect("token file");
+        file.to_str().expect("utf-8").to_owned()
+    };
+    let (olga, sam, ada) = (
+        with("olga", "operator"),
+        with("sam", "supervisor"),
+        with("ada", "auditor"),
+    );
+    let id = ok(&server.cli(&[
+        "--token-file",
+        &olga,
+        "submit",
+        "--customer-id",
+        "C-4242",
+        "--system",
+        "paper-archive",
+    ]));
+    // An operator may not reject; the error names the role needed.
+    let line =
+        one_error_line(&server.cli(&["--token-file", &olga, "reject", &id, "--reason", "spam"]));
+    assert!(line.contains("Reject needs the supervisor role"), "{line}");
+    // Nor without a reason.
+    let line = one_error_line(&server.cli(&["--token-file", &sam, "reject", &id, "--reason", " "]));
+    assert!(line.contains("reason"), "{line}");
+    ok(&server.cli(&[
+        "--token-file",
+        &sam,
+        "reject",
+        &id,
+        "--reason",
+        "fourth identical request this week",
+    ]));
+    let status = ok(&server.cli(&["--token-file", &olga, "status", &id]));
+    assert!(status.contains("status       rejected"), "{status}");
+    assert!(
+        status.contains("rejected by  sam (supervisor): fourth identical request this week"),
+        "{status}"
+    );
+    // Final: no manual task left, no certificate, no second rejection.
+    let tasks = ok(&server.cli(&["--token-file", &olga, "task", "list"]));
+    assert!(!tasks.contains(&id), "{tasks}");
+    assert!(
+        !server
+            .cli(&["--token-file", &olga, "certificate", &id])
+            .status
+            .success()
+    );
+    let line =
+        one_error_line(&server.cli(&["--token-file", &sam, "reject", &id, "--reason", "again"]));
+    assert!(line.contains("already rejected"), "{line}");
+    // The report counts it, and the action by role.
+    let date = chrono_today();
+    let report = ok(&server.cli(&[
+        "--token-file",
+        &ada,
+        "report",
+        "--from",
+        &date,
+        "--to",
+        &date,
+        "--format",
+        "json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&report).expect("report json");
+    assert_eq!(json["report"]["rejected"], 1, "{report}");
+    assert_eq!(
+        json["report"]["actions_by_role"]["supervisor"], 1,
+        "{report}"
+    );
+}
+
+fn chrono_today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}

@@ -222,6 +222,7 @@ impl Projection {
         let mut open: Vec<(RequestState, TaskState)> = view
             .states
             .values()
+            .filter(|s| s.status != RequestStatus::Rejected)
             .flat_map(|s| {
                 s.tasks
                     .values()

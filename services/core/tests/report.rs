@@ -82,6 +82,7 @@ fn extended(months: u32, reason: &str, deadline: &str) -> Event {
         months,
         reason: reason.into(),
         deadline: date(deadline),
+        by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
         at: at("2026-03-05"),
     }
 }

@@ -413,6 +413,9 @@ impl RequestState {
     /// attempt or a follow-up, a hold ending, backups ageing out, a deadline warning or the
     /// deadline passing.
     pub fn next_timer(&self, warn_before_days: &[u32]) -> Option<DateTime<Utc>> {
+        if self.status == RequestStatus::Rejected {
+            return None;
+        }
         let tasks = self.tasks.values().filter_map(|t| match t.status {
             TaskStatus::Pending => t.answer_by,
             TaskStatus::Done => t

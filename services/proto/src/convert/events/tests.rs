@@ -149,6 +149,17 @@ fn every_event_round_trips() {
             months: 2,
             reason: "complex".into(),
             deadline: day,
+            by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
+            at,
+        },
+        Event::RequestRejected {
+            reason: "the fourth identical request this week".into(),
+            by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
+            at,
+        },
+        Event::RequestRejected {
+            reason: "open mode".into(),
+            by: erasure_core::access::Actor::unauthenticated(),
             at,
         },
         Event::DeadlineApproaching {
