@@ -299,6 +299,10 @@ fn without_auth_only_loopback_is_served_and_the_server_says_so() {
         "{}",
         server.log_text()
     );
+    // In open mode actions are recorded as unauthenticated.
+    let id = ok(&server.cli(&["submit", "--customer-id", "C-1", "--system", "billing"]));
+    let status = ok(&server.cli(&["status", &id]));
+    assert!(status.contains("submitted by unauthenticated"), "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -435,6 +439,7 @@ fn a_supervisor_rejects_a_request_and_status_and_report_say_who() {
     ]));
     let status = ok(&server.cli(&["--token-file", &olga, "status", &id]));
     assert!(status.contains("status       rejected"), "{status}");
+    assert!(status.contains("submitted by olga (operator)"), "{status}");
     assert!(
         status.contains("rejected by  sam (supervisor): fourth identical request this week"),
         "{status}"

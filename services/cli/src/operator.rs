@@ -37,7 +37,8 @@ pub struct CompleteArgs {
     /// The recipient held nothing of the person's (instead of: erased).
     #[arg(long)]
     pub nothing_found: bool,
-    /// Who did it.
+    /// Who did it (open mode; a server with authentication records the token's subject
+    /// and role instead).
     #[arg(long, env = "ERASURE_OPERATOR")]
     pub by: Option<String>,
 }
@@ -55,7 +56,8 @@ pub struct ReplayArgs {
     /// Follow a replay started earlier (it runs on the server; this shows its progress).
     #[arg(long, value_name = "REPLAY_ID")]
     pub resume: Option<String>,
-    /// Who asks, for the record.
+    /// Who asks, for the record (open mode; a server with authentication records the
+    /// token's subject and role instead).
     #[arg(long, env = "ERASURE_OPERATOR")]
     pub by: Option<String>,
     /// Start it and print its id without following it.

@@ -140,8 +140,18 @@ impl Coordinator {
         self.notary.public_keys()
     }
 
+    /// Submits with nobody authenticated (open mode, tests); see [`Self::submit_by`].
     pub async fn submit(&self, input: SubmitInput) -> Result<Submitted, CoordinatorError> {
-        self.intake.submit(input).await
+        self.submit_by(input, &Actor::unauthenticated()).await
+    }
+
+    /// Submits, recording who did.
+    pub async fn submit_by(
+        &self,
+        input: SubmitInput,
+        by: &Actor,
+    ) -> Result<Submitted, CoordinatorError> {
+        self.intake.submit(input, by).await
     }
 
     pub async fn ingest(&self, message: &Message) -> Result<(), CoordinatorError> {

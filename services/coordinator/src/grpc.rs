@@ -113,6 +113,16 @@ fn actor<T>(request: &Request<T>) -> Actor {
         .unwrap_or_else(Actor::unauthenticated)
 }
 
+/// The name recorded as who did an action: the authenticated principal ("sam
+/// (supervisor)"); the free-text name the caller gave (`--by`) only in open mode.
+fn recorded_name(actor: &Actor, given: String) -> String {
+    if actor.is_authenticated() {
+        actor.to_string()
+    } else {
+        given
+    }
+}
+
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -140,8 +150,13 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let by = actor(&request);
         let input = submit_input(request.into_inner())?;
-        let done = self.coordinator.submit(input).await.map_err(status)?;
+        let done = self
+            .coordinator
+            .submit_by(input, &by)
+            .await
+            .map_err(status)?;
         Ok(Response::new(pb::SubmitResponse {
             request_id: done.request_id,
             existing: done.existing,
@@ -352,7 +367,9 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::CompleteTaskRequest>,
     ) -> Result<Response<pb::ErasureRequest>, Status> {
-        let req = request.into_inner();
+        let by = actor(&request);
+        let mut req = request.into_inner();
+        req.operator = recorded_name(&by, req.operator);
         let id = checked_id(&req.request_id)?;
         let attested = attestation(&req)?;
         let state = self
@@ -381,10 +398,11 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::StartReplayRequest>,
     ) -> Result<Response<pb::Replay>, Status> {
+        let actor = actor(&request);
         let req = request.into_inner();
         let since = time_field("since", &req.since)?;
         let systems = system_ids(&req.system_ids)?;
-        let by = operator(&req.operator)?;
+        let by = operator(&recorded_name(&actor, req.operator))?;
         let started = self
             .replays
             .start(since, systems, &by)

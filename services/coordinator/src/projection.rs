@@ -339,6 +339,7 @@ mod tests {
             .and_utc();
         let mut events = vec![Event::RequestReceived(RequestReceived {
             disclose_recipients: false,
+            submitted_by: Default::default(),
             request_id: received.into(),
             received_at: at,
             deadline: erasure_core::deadline::deadline_for(at.date_naive()),

@@ -104,6 +104,8 @@ pub struct RequestReceived {
     pub controller: Option<String>,
     /// The person asked to be told who the data was disclosed to (GDPR Art. 19).
     pub disclose_recipients: bool,
+    /// Who submitted it.
+    pub submitted_by: Actor,
 }
 
 /// Items a connector kept under a retention rule instead of erasing them.

@@ -60,6 +60,7 @@ fn inventory() -> Inventory {
 fn received(jurisdiction: &str) -> RequestReceived {
     RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: "r1".into(),
         received_at: t0(),
         deadline: deadline::deadline_for(t0().date_naive()),

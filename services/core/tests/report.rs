@@ -23,6 +23,7 @@ fn at(day: &str) -> DateTime<Utc> {
 fn request(id: &str, day: &str) -> Vec<Event> {
     let received = RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: id.into(),
         received_at: at(day),
         deadline: deadline::deadline_for(date(day)),

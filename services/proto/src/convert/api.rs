@@ -129,6 +129,7 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
         extended_months: extension.map(|e| e.months).unwrap_or_default(),
         extension_reason: extension.map(|e| e.reason.clone()).unwrap_or_default(),
         extended_by: extension.map(|e| e.by.to_string()).unwrap_or_default(),
+        submitted_by: s.received.submitted_by.to_string(),
         rejection_reason: s
             .refusal
             .as_ref()

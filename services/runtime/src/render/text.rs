@@ -120,6 +120,9 @@ pub fn request(r: &pb::ErasureRequest) -> String {
     line(format!("request      {}", r.request_id));
     line(format!("status       {}", status_name(r.status)));
     line(format!("received     {}", r.received_at));
+    if !r.submitted_by.is_empty() {
+        line(format!("submitted by {}", r.submitted_by));
+    }
     if r.extended_months > 0 {
         line(format!(
             "deadline     {} (extended by {} month(s) from {}: {})",

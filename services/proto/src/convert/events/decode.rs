@@ -271,6 +271,7 @@ impl TryFrom<pb::RequestReceived> for RequestReceived {
             identifier_commitment: r.identifier_commitment,
             controller: Some(r.controller).filter(|c| !c.is_empty()),
             disclose_recipients: r.disclose_recipients,
+            submitted_by: actor(r.submitted_by),
         })
     }
 }

@@ -312,6 +312,7 @@ impl From<&RequestReceived> for pb::RequestReceived {
             identifier_commitment: r.identifier_commitment.clone(),
             controller: r.controller.clone().unwrap_or_default(),
             disclose_recipients: r.disclose_recipients,
+            submitted_by: Some((&r.submitted_by).into()),
         }
     }
 }

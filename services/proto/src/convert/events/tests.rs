@@ -20,6 +20,10 @@ fn every_event_round_trips() {
     let events = vec![
         Event::RequestReceived(RequestReceived {
             disclose_recipients: true,
+            submitted_by: erasure_core::access::Actor::new(
+                "olga",
+                erasure_core::access::Role::Operator,
+            ),
             request_id: "r1".into(),
             received_at: at,
             deadline: NaiveDate::from_ymd_opt(2026, 12, 22).expect("date"),
