@@ -2,10 +2,68 @@
 
 use anyhow::{Context, Result, bail};
 use erasure_proto::v1 as pb;
-pub use erasure_runtime::client::{Client, DEFAULT_SERVER, connect, rpc};
+pub use erasure_runtime::client::{Client, DEFAULT_SERVER, Target, connect, rpc};
 use erasure_runtime::render::{self, text};
 use std::path::PathBuf;
 use tokio_stream::StreamExt;
+
+/// How the client commands authenticate to the server, and the TLS they expect.
+#[derive(Debug, clap::Args)]
+pub struct Credentials {
+    /// A bearer token (JWT) sent with every call. Prefer --token-file: a flag's value is
+    /// visible to other users of the machine.
+    #[arg(long, global = true, env = "ERASURE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// A file holding the bearer token.
+    #[arg(
+        long,
+        global = true,
+        env = "ERASURE_TOKEN_FILE",
+        conflicts_with = "token"
+    )]
+    token_file: Option<PathBuf>,
+    /// The CA certificate (PEM) that issued the server's; the server is then https://.
+    #[arg(long, global = true, env = "ERASURE_CA_CERT")]
+    ca_cert: Option<PathBuf>,
+    /// This client's certificate (PEM), for a server that requires one (mutual TLS).
+    #[arg(
+        long,
+        global = true,
+        env = "ERASURE_CLIENT_CERT",
+        requires = "client_key"
+    )]
+    client_cert: Option<PathBuf>,
+    /// The key (PEM) of --client-cert.
+    #[arg(
+        long,
+        global = true,
+        env = "ERASURE_CLIENT_KEY",
+        requires = "client_cert"
+    )]
+    client_key: Option<PathBuf>,
+}
+
+impl Credentials {
+    /// The server with these credentials; the token file is read now.
+    pub fn target(&self, server: &str) -> Result<Target> {
+        let token = match (&self.token, &self.token_file) {
+            (_, Some(file)) => Some(
+                std::fs::read_to_string(file)
+                    .with_context(|| format!("--token-file: cannot read {}", file.display()))?
+                    .trim()
+                    .to_owned(),
+            ),
+            (token, None) => token.clone(),
+        };
+        Ok(Target {
+            server: server.to_owned(),
+            token: token.filter(|t| !t.is_empty()),
+            ca_cert: self.ca_cert.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        })
+    }
+}
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -56,7 +114,7 @@ pub struct SubmitArgs {
     pub disclose_recipients: bool,
 }
 
-pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
+pub async fn submit(server: &Target, a: SubmitArgs) -> Result<()> {
     let mut client = connect(server).await?;
     let request = pb::SubmitRequest {
         idempotency_key: a.idempotency_key.unwrap_or_default(),
@@ -84,7 +142,7 @@ pub async fn submit(server: &str, a: SubmitArgs) -> Result<()> {
     Ok(())
 }
 
-pub async fn extend(server: &str, id: String, months: u32, reason: String) -> Result<()> {
+pub async fn extend(server: &Target, id: String, months: u32, reason: String) -> Result<()> {
     let mut client = connect(server).await?;
     let r = client
         .extend(pb::ExtendRequest {
@@ -99,8 +157,22 @@ pub async fn extend(server: &str, id: String, months: u32, reason: String) -> Re
     Ok(())
 }
 
+pub async fn reject(server: &Target, id: String, reason: String) -> Result<()> {
+    let mut client = connect(server).await?;
+    let r = client
+        .reject(pb::RejectRequest {
+            request_id: id,
+            reason,
+        })
+        .await
+        .map_err(rpc)?
+        .into_inner();
+    println!("request {} rejected", r.request_id);
+    Ok(())
+}
+
 pub async fn retry(
-    server: &str,
+    server: &Target,
     id: String,
     system: Option<String>,
     reason: Option<String>,
@@ -128,7 +200,7 @@ pub fn parse_days(s: &str) -> Result<u32> {
     }
 }
 
-pub async fn status(server: &str, id: String) -> Result<()> {
+pub async fn status(server: &Target, id: String) -> Result<()> {
     let mut client = connect(server).await?;
     let r = client
         .get(pb::GetRequest { request_id: id })
@@ -144,7 +216,8 @@ pub fn parse_status(s: &str) -> Result<pb::RequestStatus> {
         "in-progress" => pb::RequestStatus::InProgress,
         "completed" => pb::RequestStatus::Completed,
         "failed" => pb::RequestStatus::Failed,
-        other => bail!("unknown status {other:?}: use in-progress, completed or failed"),
+        "rejected" => pb::RequestStatus::Rejected,
+        other => bail!("unknown status {other:?}: use in-progress, completed, failed or rejected"),
     })
 }
 
@@ -165,7 +238,7 @@ pub struct ListArgs {
     pub limit: u32,
 }
 
-pub async fn list(server: &str, args: ListArgs) -> Result<()> {
+pub async fn list(server: &Target, args: ListArgs) -> Result<()> {
     let ListArgs {
         status,
         overdue,
@@ -205,7 +278,7 @@ pub async fn list(server: &str, args: ListArgs) -> Result<()> {
     }
 }
 
-pub async fn watch(server: &str, id: String) -> Result<()> {
+pub async fn watch(server: &Target, id: String) -> Result<()> {
     let mut client = connect(server).await?;
     let mut stream = client
         .watch(pb::GetRequest { request_id: id })
@@ -237,7 +310,7 @@ pub async fn watch(server: &str, id: String) -> Result<()> {
 }
 
 pub async fn certificate(
-    server: &str,
+    server: &Target,
     id: String,
     supplement: Option<usize>,
     html: bool,

@@ -1,7 +1,7 @@
 //! `erasure load`: a bounded load against a running server (the runtime's), and its
 //! figures.
 
-use crate::client::connect;
+use crate::client::{Target, connect};
 use anyhow::Result;
 use erasure_runtime::load::{self, LoadOptions};
 use std::time::Duration;
@@ -19,7 +19,7 @@ pub struct LoadArgs {
     pub prefix: String,
 }
 
-pub async fn run(server: &str, args: LoadArgs) -> Result<()> {
+pub async fn run(server: &Target, args: LoadArgs) -> Result<()> {
     let options = LoadOptions {
         requests: args.requests,
         concurrency: args.concurrency,

@@ -2,7 +2,7 @@
 //!
 //! - `serve`: the coordinator (embedded default: SQLite, in-process bus and connectors).
 //! - `connector`: one connector as its own process (distributed mode).
-//! - `submit`, `status`, `list`, `watch`, `certificate`, `extend`, `retry`: clients of a
+//! - `submit`, `status`, `list`, `watch`, `certificate`, `extend`, `retry`, `reject`: clients of a
 //!   running server.
 //! - `explain`: the dates the law gives (holds, deadlines), with the reasoning; offline.
 //! - `verify`: offline verification of a certificate file, or of two tree heads.
@@ -36,6 +36,8 @@ struct Cli {
     /// Server of the client commands.
     #[arg(long, global = true, env = "ERASURE_SERVER", default_value = client::DEFAULT_SERVER)]
     server: String,
+    #[command(flatten)]
+    credentials: client::Credentials,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +76,14 @@ enum Command {
         months: u32,
         /// Why: recorded, shown in the certificate, and owed to the person (Art. 12(3)).
         #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Refuse a request as manifestly unfounded or excessive (GDPR Art. 12(5)), before any
+    /// system has erased anything; supervisors only. Final: no certificate.
+    Reject {
+        id: String,
+        /// Why: recorded, and owed to the person (Art. 12(4)).
+        #[arg(long)]
         reason: String,
     },
     /// Dispatch a failed task again (every failed task of the request without --system).
@@ -145,6 +155,13 @@ enum KeysCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let target = match cli.credentials.target(&cli.server) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Command::Serve(args) => {
             erasure_telemetry::init();
@@ -154,25 +171,22 @@ async fn main() -> ExitCode {
             erasure_telemetry::init();
             local::connector(args).await
         }
-        Command::Submit(args) => client::submit(&cli.server, args).await,
-        Command::Status { id } => client::status(&cli.server, id).await,
-        Command::List(args) => client::list(&cli.server, args).await,
-        Command::Extend { id, months, reason } => {
-            client::extend(&cli.server, id, months, reason).await
-        }
-        Command::Retry { id, system, reason } => {
-            client::retry(&cli.server, id, system, reason).await
-        }
+        Command::Submit(args) => client::submit(&target, args).await,
+        Command::Status { id } => client::status(&target, id).await,
+        Command::List(args) => client::list(&target, args).await,
+        Command::Extend { id, months, reason } => client::extend(&target, id, months, reason).await,
+        Command::Retry { id, system, reason } => client::retry(&target, id, system, reason).await,
         Command::Explain(e) => explain::run(e),
-        Command::Watch { id } => client::watch(&cli.server, id).await,
+        Command::Reject { id, reason } => client::reject(&target, id, reason).await,
+        Command::Watch { id } => client::watch(&target, id).await,
         Command::Certificate {
             id,
             supplement,
             html,
             output,
-        } => client::certificate(&cli.server, id, supplement, html, output).await,
+        } => client::certificate(&target, id, supplement, html, output).await,
         Command::ExampleData(args) => local::example_data(args).await,
-        Command::Load(args) => load::run(&cli.server, args).await,
+        Command::Load(args) => load::run(&target, args).await,
         Command::Verify {
             file,
             trust,
@@ -186,12 +200,12 @@ async fn main() -> ExitCode {
                 .and_then(|v| print_verified(&v)),
             _ => Err(anyhow::anyhow!("give a FILE, or --tree-heads A B")),
         },
-        Command::Log(command) => transparency::run(&cli.server, command).await,
-        Command::Report(args) => report::run(&cli.server, args).await,
+        Command::Log(command) => transparency::run(&target, command).await,
+        Command::Report(args) => report::run(&target, args).await,
         Command::Keys(KeysCommand::Rotate(args)) => local::rotate(args),
         Command::Config(ConfigCommand::Check(args)) => local::check(args).await,
-        Command::Task(command) => operator::task(&cli.server, command).await,
-        Command::Replay(args) => operator::replay(&cli.server, args).await,
+        Command::Task(command) => operator::task(&target, command).await,
+        Command::Replay(args) => operator::replay(&target, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,7 @@
 //! What an operator does beyond single requests: closing manual tasks (recipients with no
 //! API) with evidence, and replaying erasures after a backup was restored.
 
-use crate::client::{Client, connect, rpc};
+use crate::client::{Client, Target, connect, rpc};
 use anyhow::{Context, Result, bail};
 use erasure_proto::v1 as pb;
 use sha2::{Digest, Sha256};
@@ -37,7 +37,8 @@ pub struct CompleteArgs {
     /// The recipient held nothing of the person's (instead of: erased).
     #[arg(long)]
     pub nothing_found: bool,
-    /// Who did it.
+    /// Who did it (open mode; a server with authentication records the token's subject
+    /// and role instead).
     #[arg(long, env = "ERASURE_OPERATOR")]
     pub by: Option<String>,
 }
@@ -55,7 +56,8 @@ pub struct ReplayArgs {
     /// Follow a replay started earlier (it runs on the server; this shows its progress).
     #[arg(long, value_name = "REPLAY_ID")]
     pub resume: Option<String>,
-    /// Who asks, for the record.
+    /// Who asks, for the record (open mode; a server with authentication records the
+    /// token's subject and role instead).
     #[arg(long, env = "ERASURE_OPERATOR")]
     pub by: Option<String>,
     /// Start it and print its id without following it.
@@ -70,14 +72,14 @@ fn operator(by: Option<String>) -> Result<String> {
         .context("say who you are: --by NAME (or ERASURE_OPERATOR)")
 }
 
-pub async fn task(server: &str, command: TaskCommand) -> Result<()> {
+pub async fn task(server: &Target, command: TaskCommand) -> Result<()> {
     match command {
         TaskCommand::List => list(server).await,
         TaskCommand::Complete(args) => complete(server, args).await,
     }
 }
 
-async fn list(server: &str) -> Result<()> {
+async fn list(server: &Target) -> Result<()> {
     let mut client = connect(server).await?;
     let mut tasks = Vec::new();
     let mut token = String::new();
@@ -124,7 +126,7 @@ async fn list(server: &str) -> Result<()> {
     Ok(())
 }
 
-async fn complete(server: &str, a: CompleteArgs) -> Result<()> {
+async fn complete(server: &Target, a: CompleteArgs) -> Result<()> {
     let by = operator(a.by)?;
     let attachment = a.attachment.as_deref().map(describe).transpose()?;
     let outcome = if a.nothing_found {
@@ -169,7 +171,7 @@ fn describe(path: &Path) -> Result<pb::Attachment> {
     })
 }
 
-pub async fn replay(server: &str, a: ReplayArgs) -> Result<()> {
+pub async fn replay(server: &Target, a: ReplayArgs) -> Result<()> {
     let mut client = connect(server).await?;
     let replay = match (&a.resume, &a.since) {
         (Some(id), _) => client

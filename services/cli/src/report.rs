@@ -1,6 +1,6 @@
 //! `erasure report`: the period report for regulators, as JSON or as an HTML page.
 
-use crate::client::{connect, emit, rpc};
+use crate::client::{Target, connect, emit, rpc};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use erasure_proto::v1 as pb;
@@ -27,7 +27,7 @@ pub struct ReportArgs {
     output: Option<PathBuf>,
 }
 
-pub async fn run(server: &str, args: ReportArgs) -> Result<()> {
+pub async fn run(server: &Target, args: ReportArgs) -> Result<()> {
     let mut client = connect(server).await?;
     let json = client
         .get_report(pb::GetReportRequest {

@@ -2,7 +2,7 @@
 //! heads and the consistency proofs between them, as files `erasure verify --tree-heads`
 //! checks offline.
 
-use crate::client::{connect, emit, rpc};
+use crate::client::{Target, connect, emit, rpc};
 use anyhow::Result;
 use clap::Subcommand;
 use erasure_proto::v1 as pb;
@@ -32,7 +32,7 @@ pub enum LogCommand {
     },
 }
 
-pub async fn run(server: &str, command: LogCommand) -> Result<()> {
+pub async fn run(server: &Target, command: LogCommand) -> Result<()> {
     let mut client = connect(server).await?;
     match command {
         LogCommand::Head {

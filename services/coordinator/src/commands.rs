@@ -9,6 +9,7 @@ use crate::sealing::Sealer;
 use crate::streams::Streams;
 use crate::vault::jitter;
 use chrono::{DateTime, Utc};
+use erasure_core::access::Actor;
 use erasure_core::decide::{self, Now, Policy};
 use erasure_core::events::Attestation;
 use erasure_core::{Decision, RequestState, SystemId};
@@ -64,9 +65,24 @@ impl Commands {
         request_id: &str,
         months: u32,
         reason: &str,
+        by: &Actor,
     ) -> Result<RequestState, CoordinatorError> {
         self.decide_on(request_id, |state, now| {
-            Ok(decide::extend(state, months, reason, now)?)
+            Ok(decide::extend(state, months, reason, by, now)?)
+        })
+        .await
+    }
+
+    /// A supervisor refuses the request (Art. 12(5); see [`decide::reject`]).
+    #[tracing::instrument(skip(self, reason, by))]
+    pub async fn reject(
+        &self,
+        request_id: &str,
+        reason: &str,
+        by: &Actor,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.decide_on(request_id, |state, now| {
+            Ok(decide::reject(state, reason, by, now)?)
         })
         .await
     }

@@ -14,6 +14,7 @@ use crate::submit::{Intake, SubmitInput, Submitted};
 use crate::transparency::TransparencyLog;
 use crate::vault::Vault;
 use erasure_bus::Message;
+use erasure_core::access::Actor;
 use erasure_core::decide::Policy;
 use erasure_core::inventory::Inventory;
 use erasure_core::{RequestState, SystemId};
@@ -139,8 +140,18 @@ impl Coordinator {
         self.notary.public_keys()
     }
 
+    /// Submits with nobody authenticated (open mode, tests); see [`Self::submit_by`].
     pub async fn submit(&self, input: SubmitInput) -> Result<Submitted, CoordinatorError> {
-        self.intake.submit(input).await
+        self.submit_by(input, &Actor::unauthenticated()).await
+    }
+
+    /// Submits, recording who did.
+    pub async fn submit_by(
+        &self,
+        input: SubmitInput,
+        by: &Actor,
+    ) -> Result<Submitted, CoordinatorError> {
+        self.intake.submit(input, by).await
     }
 
     pub async fn ingest(&self, message: &Message) -> Result<(), CoordinatorError> {
@@ -164,8 +175,18 @@ impl Coordinator {
         request_id: &str,
         months: u32,
         reason: &str,
+        by: &Actor,
     ) -> Result<RequestState, CoordinatorError> {
-        self.commands.extend(request_id, months, reason).await
+        self.commands.extend(request_id, months, reason, by).await
+    }
+
+    pub async fn reject(
+        &self,
+        request_id: &str,
+        reason: &str,
+        by: &Actor,
+    ) -> Result<RequestState, CoordinatorError> {
+        self.commands.reject(request_id, reason, by).await
     }
 
     pub async fn retry(

@@ -20,6 +20,7 @@ use crate::replays::{Progress, ReplayJob, Replays};
 use crate::report::{REPORT_FORMAT, ReportFile};
 use crate::transparency::{Head, TransparencyLog};
 use chrono::SecondsFormat;
+use erasure_core::access::Actor;
 use erasure_core::state::TaskState;
 use erasure_core::{RequestState, RequestStatus};
 use erasure_proof::transparency;
@@ -106,6 +107,26 @@ impl Api {
     }
 }
 
+/// Who makes the call: what the authentication layer admitted it as, or nobody (a server
+/// in open mode).
+fn actor<T>(request: &Request<T>) -> Actor {
+    request
+        .extensions()
+        .get::<Actor>()
+        .cloned()
+        .unwrap_or_else(Actor::unauthenticated)
+}
+
+/// The name recorded as who did an action: the authenticated principal ("sam
+/// (supervisor)"); the free-text name the caller gave (`--by`) only in open mode.
+fn recorded_name(actor: &Actor, given: String) -> String {
+    if actor.is_authenticated() {
+        actor.to_string()
+    } else {
+        given
+    }
+}
+
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -145,9 +166,14 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let by = actor(&request);
         let default = self.coordinator.policy().default_jurisdiction.as_deref();
         let input = submit_input(request.into_inner(), default)?;
-        let done = self.coordinator.submit(input).await.map_err(status)?;
+        let done = self
+            .coordinator
+            .submit_by(input, &by)
+            .await
+            .map_err(status)?;
         Ok(Response::new(pb::SubmitResponse {
             request_id: done.request_id,
             existing: done.existing,
@@ -315,12 +341,29 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::ExtendRequest>,
     ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let by = actor(&request);
         let req = request.into_inner();
         let id = checked_id(&req.request_id)?;
         checked_reason(&req.reason)?;
         let state = self
             .coordinator
-            .extend(id, req.months, &req.reason)
+            .extend(id, req.months, &req.reason, &by)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(self.view(&state)))
+    }
+
+    async fn reject(
+        &self,
+        request: Request<pb::RejectRequest>,
+    ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let by = actor(&request);
+        let req = request.into_inner();
+        let id = checked_id(&req.request_id)?;
+        checked_reason(&req.reason)?;
+        let state = self
+            .coordinator
+            .reject(id, &req.reason, &by)
             .await
             .map_err(status)?;
         Ok(Response::new(self.view(&state)))
@@ -346,7 +389,9 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::CompleteTaskRequest>,
     ) -> Result<Response<pb::ErasureRequest>, Status> {
-        let req = request.into_inner();
+        let by = actor(&request);
+        let mut req = request.into_inner();
+        req.operator = recorded_name(&by, req.operator);
         let id = checked_id(&req.request_id)?;
         let attested = attestation(&req)?;
         let state = self
@@ -393,10 +438,11 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::StartReplayRequest>,
     ) -> Result<Response<pb::Replay>, Status> {
+        let actor = actor(&request);
         let req = request.into_inner();
         let since = time_field("since", &req.since)?;
         let systems = system_ids(&req.system_ids)?;
-        let by = operator(&req.operator)?;
+        let by = operator(&recorded_name(&actor, req.operator))?;
         let started = self
             .replays
             .start(since, systems, &by)

@@ -223,6 +223,7 @@ impl Projection {
         let mut open: Vec<(RequestState, TaskState)> = view
             .states
             .values()
+            .filter(|s| s.status != RequestStatus::Rejected)
             .flat_map(|s| {
                 s.tasks
                     .values()
@@ -340,6 +341,7 @@ mod tests {
             .and_utc();
         let mut events = vec![Event::RequestReceived(RequestReceived {
             disclose_recipients: false,
+            submitted_by: Default::default(),
             request_id: received.into(),
             received_at: at,
             deadline: erasure_core::deadline::deadline_for(at.date_naive()),

@@ -4,6 +4,7 @@
 use crate::error::CoordinatorError;
 use crate::sealing::Sealer;
 use crate::streams::Streams;
+use erasure_core::access::Actor;
 use erasure_core::decide::{self, Policy};
 use erasure_core::events::RequestReceived;
 use erasure_core::inventory::Inventory;
@@ -44,7 +45,11 @@ pub struct Intake {
 
 impl Intake {
     #[tracing::instrument(skip_all, fields(request_id = tracing::field::Empty))]
-    pub async fn submit(&self, input: SubmitInput) -> Result<Submitted, CoordinatorError> {
+    pub async fn submit(
+        &self,
+        input: SubmitInput,
+        by: &Actor,
+    ) -> Result<Submitted, CoordinatorError> {
         self.inventory.check_scope(&input.scope)?;
         self.inventory
             .check_identifiers(&input.scope, &input.identifiers)?;
@@ -57,7 +62,10 @@ impl Intake {
         if let Some(existing) = self.existing(&request_id, &input).await? {
             return Ok(existing);
         }
-        let received = self.received(&request_id, &input).await?;
+        let received = RequestReceived {
+            submitted_by: by.clone(),
+            ..self.received(&request_id, &input).await?
+        };
         let now = self.streams.now();
         let decision = decide::receive(None, received, &self.inventory, &self.policy, now)?;
         match self.streams.append(&request_id, 0, decision).await {
@@ -125,6 +133,7 @@ impl Intake {
                 .unwrap_or_default(),
             identifier_commitment: sealed.commitment,
             controller: input.controller.clone(),
+            submitted_by: Actor::unauthenticated(),
         })
     }
 }

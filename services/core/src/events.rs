@@ -1,6 +1,7 @@
 //! The event vocabulary. Past tense; each is stored as the protobuf message of the same
 //! name in `proto/erasure/v1/events.proto` (the conversions are in `erasure-proto`).
 
+use crate::access::Actor;
 use crate::identifiers::IdentifierKind;
 use crate::ids::{RequestId, SystemId, TaskId};
 use crate::inventory::PlannedTask;
@@ -103,6 +104,8 @@ pub struct RequestReceived {
     pub controller: Option<String>,
     /// The person asked to be told who the data was disclosed to (GDPR Art. 19).
     pub disclose_recipients: bool,
+    /// Who submitted it.
+    pub submitted_by: Actor,
 }
 
 /// Items a connector kept under a retention rule instead of erasing them.
@@ -252,6 +255,8 @@ pub enum Event {
         months: u32,
         reason: String,
         deadline: NaiveDate,
+        /// Who extended it.
+        by: Actor,
         at: DateTime<Utc>,
     },
     DeadlineApproaching {
@@ -304,6 +309,14 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     TaskAttested(Attestation),
+    /// A supervisor refused the request (GDPR Art. 12(5): manifestly unfounded or
+    /// excessive), with the reason owed to the person. Final: nothing more is dispatched
+    /// and no certificate is issued.
+    RequestRejected {
+        reason: String,
+        by: Actor,
+        at: DateTime<Utc>,
+    },
     /// The erasure is dispatched again to systems restored from a backup; the
     /// `TaskDispatched` events follow.
     ErasureReplayed {
@@ -349,6 +362,7 @@ impl Event {
             Self::TaskAttested(_) => "TaskAttested",
             Self::ErasureReplayed { .. } => "ErasureReplayed",
             Self::IdentifiersShredded { .. } => "IdentifiersShredded",
+            Self::RequestRejected { .. } => "RequestRejected",
         }
     }
 }

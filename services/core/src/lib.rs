@@ -1,5 +1,6 @@
 //! The pure domain of the erasure orchestrator. No I/O, no clock, no async.
 //!
+//! - [`access`]: the roles of the API and who did an action.
 //! - [`sensitive`]: a wrapper that redacts personal data in `Debug`/`Display`.
 //! - [`identifiers`]: the person's identifiers, validated and normalised.
 //! - [`ids`]: request, system and task ids.
@@ -13,6 +14,7 @@
 //! - [`rejection`]: why a command or an acknowledgment was refused.
 //! - [`report`]: the period report for regulators, from request states.
 
+pub mod access;
 pub mod deadline;
 pub mod decide;
 pub mod events;

@@ -40,7 +40,7 @@ pub enum Rejection {
     CertificateAlreadyIssued,
     #[error("the request has no certificate to supplement")]
     NothingToSupplement,
-    #[error("the request is already {0}: there is no deadline to extend")]
+    #[error("the request is already {0}")]
     RequestFinal(&'static str),
     #[error("an extension is 1 or 2 months (GDPR Art. 12(3)), not {0}")]
     InvalidExtension(u32),
@@ -62,6 +62,12 @@ pub enum Rejection {
     AttestationIncomplete(&'static str),
     #[error("an operator attests {0} only as erased or nothing found")]
     InvalidAttestation(&'static str),
+    #[error("a rejection needs a reason: the person must be told why (GDPR Art. 12(5))")]
+    RejectionReasonMissing,
+    #[error(
+        "system {0} has already answered the erasure: a request can be rejected only before any system has erased anything"
+    )]
+    ErasureStarted(SystemId),
     #[error("nothing to replay: no system named has a finished erasure since that time")]
     NothingToReplay,
     #[error("the request's identifiers were shredded on {0}: nothing can be sent for it again")]

@@ -32,11 +32,18 @@ pub struct Report {
     pub open_overdue: u64,
     /// Ended without completing (a system failed for good).
     pub failed: u64,
+    /// Refused by a supervisor (GDPR Art. 12(5)).
+    #[serde(default)]
+    pub rejected: u64,
     /// completed_on_time / (completed_on_time + completed_late), when any completed.
     pub on_time_rate: Option<f64>,
     pub extensions: Vec<ExtensionLine>,
     pub exceptions_by_rule: Vec<RuleLine>,
     pub failures_by_system: Vec<SystemLine>,
+    /// Recorded actions by people (rejections, extensions) by the role they acted in;
+    /// "unauthenticated" for actions on a server in open mode.
+    #[serde(default)]
+    pub actions_by_role: BTreeMap<String, u64>,
 }
 
 /// One extended deadline, with its reason (GDPR Art. 12(3)).
@@ -106,6 +113,8 @@ pub fn build<'a>(
         open: count(|s| matches!(s, Standing::Open { .. })) as u64,
         open_overdue: count(|s| *s == Standing::Open { overdue: true }) as u64,
         failed: count(|s| *s == Standing::Failed) as u64,
+        rejected: count(|s| *s == Standing::Rejected) as u64,
+        actions_by_role: actions_by_role(&states),
         on_time_rate: rate(completed_on_time, completed_late),
         extensions: extensions(&states),
         exceptions_by_rule: exceptions_by_rule(&states),
@@ -125,6 +134,7 @@ enum Standing {
     Late,
     Open { overdue: bool },
     Failed,
+    Rejected,
 }
 
 fn standing(state: &RequestState, as_of: NaiveDate) -> Standing {
@@ -145,7 +155,22 @@ fn standing(state: &RequestState, as_of: NaiveDate) -> Standing {
             overdue: state.overdue || deadline < as_of,
         },
         RequestStatus::Failed => Standing::Failed,
+        RequestStatus::Rejected => Standing::Rejected,
     }
+}
+
+fn actions_by_role(states: &[&RequestState]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    let actors = states.iter().flat_map(|s| {
+        let refusal = s.refusal.as_ref().map(|r| &r.by);
+        let extension = s.extension.as_ref().map(|e| &e.by);
+        refusal.into_iter().chain(extension)
+    });
+    for actor in actors {
+        let role = actor.role.map_or("unauthenticated", |r| r.as_str());
+        *counts.entry(role.to_owned()).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// The share completed on time, when any completed.

@@ -61,6 +61,7 @@ fn inventory() -> Inventory {
 fn received(jurisdiction: &str) -> RequestReceived {
     RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: "r1".into(),
         received_at: t0(),
         deadline: deadline::deadline_for(t0().date_naive()),
@@ -385,26 +386,67 @@ fn extensions_are_once_within_the_first_month_with_a_reason() {
     let state = story.state();
     let reason = "complex: 14 systems";
     assert_eq!(
-        decide::extend(&state, 3, reason, t0()),
+        decide::extend(&state, 3, reason, &by(), t0()),
         Err(Rejection::InvalidExtension(3))
     );
     assert_eq!(
-        decide::extend(&state, 1, "  ", t0()),
+        decide::extend(&state, 1, "  ", &by(), t0()),
         Err(Rejection::ExtensionReasonMissing)
     );
     assert_eq!(
-        decide::extend(&state, 2, reason, at(2026, 12, 23, 0)),
+        decide::extend(&state, 2, reason, &by(), at(2026, 12, 23, 0)),
         Err(Rejection::ExtensionTooLate(date("2026-12-22")))
     );
-    let d = decide::extend(&state, 2, reason, at(2026, 12, 22, 23)).expect("last day is fine");
+    let d =
+        decide::extend(&state, 2, reason, &by(), at(2026, 12, 22, 23)).expect("last day is fine");
     let mut story = story;
     story.then(d);
     let state = story.state();
     assert_eq!(state.deadline(), date("2027-02-22"));
     assert_eq!(
-        decide::extend(&state, 1, reason, t0()),
+        decide::extend(&state, 1, reason, &by(), t0()),
         Err(Rejection::AlreadyExtended(date("2027-02-22")))
     );
+}
+
+#[test]
+fn a_rejection_needs_a_reason_is_final_and_comes_before_any_erasure() {
+    let story = Story::submitted("FI");
+    let state = story.state();
+    assert_eq!(
+        decide::reject(&state, " ", &by(), t0()),
+        Err(Rejection::RejectionReasonMissing)
+    );
+    let d = decide::reject(&state, "manifestly excessive", &by(), t0()).expect("rejected");
+    assert_eq!(types(&d), ["RequestRejected"]);
+    let mut rejected = Story::submitted("FI");
+    rejected.then(d);
+    let state = rejected.state();
+    assert_eq!(state.status, RequestStatus::Rejected);
+    let refusal = state.refusal.as_ref().expect("refusal");
+    assert_eq!(
+        (refusal.reason.as_str(), &refusal.by),
+        ("manifestly excessive", &by())
+    );
+    assert_eq!(
+        decide::reject(&state, "again", &by(), t0()),
+        Err(Rejection::RequestFinal("rejected"))
+    );
+    assert_eq!(
+        decide::extend(&state, 1, "late", &by(), t0()),
+        Err(Rejection::RequestFinal("rejected"))
+    );
+    // Pending work is stopped: no timer, nothing timed out or sent again.
+    assert_eq!(state.next_timer(&[7, 1], None), None);
+    let later = t0() + Duration::days(40);
+    assert!(rejected.tick(later).events.is_empty());
+    // Once a system has answered the erasure, it is too late to reject.
+    let mut story = Story::submitted("FI");
+    story.answer(ack("crm", 1, Outcome::Erased, vec![]), t0());
+    assert!(matches!(
+        decide::reject(&story.state(), "too late", &by(), t0()),
+        Err(Rejection::ErasureStarted(_))
+    ));
 }
 
 #[test]
@@ -550,4 +592,8 @@ fn identifiers_are_not_shredded_before_the_retention_period_ends() {
         &never,
         t0() + Duration::days(10_000)
     ));
+}
+
+fn by() -> erasure_core::access::Actor {
+    erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor)
 }

@@ -49,6 +49,7 @@ fn received(jurisdiction: &str, scope: &[&str]) -> RequestReceived {
         idempotency_key_hash: vec![],
         identifier_commitment: vec![3],
         controller: None,
+        submitted_by: Default::default(),
     }
 }
 

@@ -23,6 +23,7 @@ fn at(day: &str) -> DateTime<Utc> {
 fn request(id: &str, day: &str) -> Vec<Event> {
     let received = RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: id.into(),
         received_at: at(day),
         deadline: deadline::deadline_for(date(day)),
@@ -82,6 +83,7 @@ fn extended(months: u32, reason: &str, deadline: &str) -> Event {
         months,
         reason: reason.into(),
         deadline: date(deadline),
+        by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
         at: at("2026-03-05"),
     }
 }

@@ -33,6 +33,7 @@ fn inventory() -> Inventory {
 fn received() -> RequestReceived {
     RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: "r1".into(),
         received_at: t0(),
         deadline: NaiveDate::from_ymd_opt(2026, 10, 21).expect("date"),

@@ -35,6 +35,7 @@ fn policy() -> Policy {
 fn received(scope: &[&str]) -> RequestReceived {
     RequestReceived {
         disclose_recipients: false,
+        submitted_by: Default::default(),
         request_id: "r1".into(),
         received_at: t0(),
         deadline: NaiveDate::from_ymd_opt(2026, 10, 21).expect("date"),

@@ -83,6 +83,7 @@ fn received() -> RequestReceived {
         identifier_commitment: vec![3],
         controller: None,
         disclose_recipients: true,
+        submitted_by: Default::default(),
     }
 }
 

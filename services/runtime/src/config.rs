@@ -5,6 +5,10 @@
 //! The sections that make the coordinator's policy are in [`crate::policy`]; a
 //! connector's own section is its kind's typed struct ([`crate::registry`]).
 
+mod access;
+
+pub use access::{AuthConfig, RateLimitConfig, TlsConfig};
+
 use crate::policy::{DeadlinesConfig, LogConfig, RetentionConfig, RetriesConfig};
 use crate::registry::ConnectorConfig;
 use anyhow::{Context, Result};
@@ -43,6 +47,12 @@ pub struct Config {
     pub retries: RetriesConfig,
     #[serde(default)]
     pub log: LogConfig,
+    /// Authentication; without it, open mode (loopback only).
+    pub auth: Option<AuthConfig>,
+    /// Calls per principal; unlimited without it.
+    pub rate_limit: Option<RateLimitConfig>,
+    /// TLS (and mutual TLS) on the gRPC listener; plain HTTP/2 without it.
+    pub tls: Option<TlsConfig>,
     /// The inventory: every system that holds personal data (with its connector, when
     /// connectors run in-process).
     pub systems: Vec<SystemConfig>,

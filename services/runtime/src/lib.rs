@@ -3,6 +3,7 @@
 //! `serve` and `connector` processes, the server (listeners and layers), key rotation, the
 //! example systems and the rendering of certificates and reports for people.
 //!
+//! - [`access`]: authentication, the authorisation table, rate limits, TLS.
 //! - [`check`]: `erasure config check`: a configuration validated without starting it.
 //! - [`client`]: connecting to a running server.
 //! - [`config`]: `erasure serve`'s configuration: layering, validation, errors that name
@@ -21,6 +22,7 @@
 //! - [`signal`]: a process's shutdown signal.
 //! - [`verify`]: offline verification of certificate, supplement and tree head files.
 
+pub mod access;
 pub mod check;
 pub mod client;
 pub mod config;

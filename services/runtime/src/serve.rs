@@ -4,7 +4,7 @@
 use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, SystemConfig};
 use crate::server::Server;
 use crate::wiring::{clock, kafka_transport, load_trust, open_store, prepare_data_dir};
-use crate::{example, keys, secrets};
+use crate::{access, example, keys, secrets};
 use anyhow::{Context, Result};
 use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::{Subscription, Transport};
@@ -55,6 +55,8 @@ pub async fn run(
         Some(addr) => addr,
         None => DEFAULT_LISTEN.parse()?,
     };
+    let open = access::check_listen(&config, listen)?;
+    let security = access::Security::from_config(&config)?;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
@@ -66,11 +68,14 @@ pub async fn run(
     let assembled = assemble(&config, &data_dir).await?;
     let trust_file = write_trust_file(&assembled.coordinator, &data_dir)?;
     announce(&listener, &data_dir, &trust_file, &config.systems)?;
+    if open {
+        println!("open mode: no authentication, loopback only");
+    }
     let (mut node, routes) = Node::start(assembled.coordinator, assembled.transport, node_options)
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
     let served = tokio::select! {
-        served = Server::new(listener, routes).serve(shutdown) => {
+        served = security.apply(Server::new(listener, routes)).serve(shutdown) => {
             served.map_err(|e| anyhow::anyhow!("server failed: {e}"))
         }
         why = node.failed() => Err(anyhow::anyhow!("server failed: {why}")),

@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::Routes;
+use tonic::transport::ServerTlsConfig;
 use tower::{Layer, Service};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -31,6 +32,8 @@ pub struct Server {
     listeners: Vec<(TcpListener, Router, bool)>,
     /// In the order added: the last one added is the outermost.
     layers: Vec<Wrap>,
+    /// TLS on the gRPC listener.
+    tls: Option<ServerTlsConfig>,
 }
 
 impl std::fmt::Debug for Server {
@@ -38,6 +41,7 @@ impl std::fmt::Debug for Server {
         f.debug_struct("Server")
             .field("listeners", &self.listeners.len())
             .field("layers", &self.layers.len())
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -48,7 +52,14 @@ impl Server {
         Self {
             listeners: vec![(listener, services.into_axum_router(), false)],
             layers: Vec::new(),
+            tls: None,
         }
+    }
+
+    /// Speaks TLS on the gRPC listener (with client certificates if `tls` requires them).
+    pub fn tls(mut self, tls: ServerTlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// Serves `router` on a further listener, for browsers and other HTTP clients.
@@ -83,14 +94,20 @@ impl Server {
             let _ = stop.send(true);
         });
         let mut servers = JoinSet::new();
-        for (listener, router, http1) in self.listeners {
+        for (i, (listener, router, http1)) in self.listeners.into_iter().enumerate() {
             let router = self.layers.iter().fold(router, |r, wrap| wrap(r));
+            let mut builder = tonic::transport::Server::builder();
+            if i == 0
+                && let Some(tls) = self.tls.clone()
+            {
+                builder = builder.tls_config(tls)?;
+            }
             let mut stopped = stopped.clone();
             let signal = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
             servers.spawn(
-                tonic::transport::Server::builder()
+                builder
                     .accept_http1(http1)
                     .add_routes(Routes::from(router))
                     .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal),

@@ -72,6 +72,6 @@ fn is_done(s: &RequestState) -> bool {
     match s.status {
         RequestStatus::InProgress => false,
         RequestStatus::Completed => s.certificate.is_some(),
-        RequestStatus::Failed => true,
+        RequestStatus::Failed | RequestStatus::Rejected => true,
     }
 }

@@ -19,7 +19,7 @@ mod timers;
 pub use crate::rejection::{AckRejection, Rejection};
 pub use ack::accept_ack;
 pub use decision::{Decision, Effect};
-pub use operator::{MAX_EVIDENCE_CHARS, attest, extend, retry};
+pub use operator::{MAX_EVIDENCE_CHARS, attest, extend, reject, retry};
 pub use policy::{Now, Policy, RetryPolicy};
 pub use proofs::{issue_certificate, issue_supplement, reject_ack};
 pub use receive::receive;

@@ -3,6 +3,7 @@
 
 use super::decision::{Decision, Target, dispatch, finish_if_all_final, not_shredded};
 use super::policy::Policy;
+use crate::access::Actor;
 use crate::deadline::{MAX_EXTENSION_MONTHS, extended_deadline};
 use crate::events::{Attestation, Event, Outcome, Purpose};
 use crate::ids::SystemId;
@@ -16,12 +17,14 @@ pub fn extend(
     state: &RequestState,
     months: u32,
     reason: &str,
+    by: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     match state.status {
         RequestStatus::InProgress => {}
         RequestStatus::Completed => return Err(Rejection::RequestFinal("completed")),
         RequestStatus::Failed => return Err(Rejection::RequestFinal("failed")),
+        RequestStatus::Rejected => return Err(Rejection::RequestFinal("rejected")),
     }
     if !(1..=MAX_EXTENSION_MONTHS).contains(&months) {
         return Err(Rejection::InvalidExtension(months));
@@ -42,6 +45,44 @@ pub fn extend(
             months,
             reason: reason.to_owned(),
             deadline: extended_deadline(state.received.received_at.date_naive(), months),
+            by: by.clone(),
+            at: now,
+        }],
+        effects: vec![],
+    })
+}
+
+/// A supervisor refuses the request (Art. 12(5)), with the reason owed to the person: only
+/// while it is in progress and before any system has answered an erasure (a resolution
+/// only looked the person up). Work orders already sent may still be carried out; their
+/// answers are recorded, but the request stays rejected and gets no certificate.
+pub fn reject(
+    state: &RequestState,
+    reason: &str,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    match state.status {
+        RequestStatus::InProgress => {}
+        RequestStatus::Completed => return Err(Rejection::RequestFinal("completed")),
+        RequestStatus::Failed => return Err(Rejection::RequestFinal("failed")),
+        RequestStatus::Rejected => return Err(Rejection::RequestFinal("rejected")),
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Rejection::RejectionReasonMissing);
+    }
+    let erased = state
+        .tasks
+        .values()
+        .find(|t| t.phase == Purpose::Erase && t.status == TaskStatus::Done);
+    if let Some(t) = erased {
+        return Err(Rejection::ErasureStarted(t.system_id.clone()));
+    }
+    Ok(Decision {
+        events: vec![Event::RequestRejected {
+            reason: reason.to_owned(),
+            by: by.clone(),
             at: now,
         }],
         effects: vec![],
@@ -58,6 +99,9 @@ pub fn retry(
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     not_shredded(state)?;
+    if state.status == RequestStatus::Rejected {
+        return Err(Rejection::RequestFinal("rejected"));
+    }
     let targets: Vec<&TaskState> = match system {
         Some(s) => {
             let task = state
@@ -114,8 +158,10 @@ pub fn attest(
     attestation: Attestation,
     policy: &Policy,
 ) -> Result<Decision, Rejection> {
-    if state.status == RequestStatus::Failed {
-        return Err(Rejection::RequestFinal("failed"));
+    match state.status {
+        RequestStatus::Failed => return Err(Rejection::RequestFinal("failed")),
+        RequestStatus::Rejected => return Err(Rejection::RequestFinal("rejected")),
+        RequestStatus::InProgress | RequestStatus::Completed => {}
     }
     let system = &attestation.system_id;
     let task = state

@@ -17,6 +17,10 @@ use chrono::{DateTime, Days, Utc};
 /// fires twice is harmless.
 pub fn tick(state: &RequestState, policy: &Policy, now: Now) -> Decision {
     let mut decision = Decision::default();
+    // A rejected request's pending work is stopped: nothing times out or is sent again.
+    if state.status == RequestStatus::Rejected {
+        return decision;
+    }
     for task in state.tasks.values() {
         match task.status {
             TaskStatus::Pending => match task.answer_by {

@@ -7,6 +7,7 @@ mod task;
 
 pub use task::{Hold, TaskState, TaskStatus};
 
+use crate::access::Actor;
 use crate::events::{Event, RequestReceived, Resolved};
 use crate::identifiers::IdentifierKind;
 use crate::ids::{SystemId, TaskId};
@@ -18,6 +19,8 @@ pub enum RequestStatus {
     InProgress,
     Completed,
     Failed,
+    /// Refused by a supervisor (Art. 12(5)); see [`RequestState::refusal`].
+    Rejected,
 }
 
 impl RequestStatus {
@@ -43,8 +46,18 @@ impl Certificate {
     }
 }
 
+/// Why and by whom a request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extension {
+    /// Who extended it.
+    pub by: Actor,
     pub months: u32,
     pub reason: String,
     pub deadline: NaiveDate,
@@ -60,6 +73,8 @@ pub struct RequestState {
     pub certificate: Option<Certificate>,
     pub rejected_acks: u32,
     pub extension: Option<Extension>,
+    /// Set when a supervisor rejected the request.
+    pub refusal: Option<Refusal>,
     /// Offsets (days before the deadline) of the warnings already issued.
     pub warnings_issued: BTreeSet<u32>,
     pub overdue: bool,
@@ -132,6 +147,7 @@ impl RequestState {
             certificate: None,
             rejected_acks: 0,
             extension: None,
+            refusal: None,
             warnings_issued: BTreeSet::new(),
             overdue: false,
             covered_holds: 0,
@@ -226,12 +242,22 @@ impl RequestState {
                 at,
                 ..
             } => self.supplemented(Certificate::new(supplement_hash, signed_supplement, *at)),
+            Event::RequestRejected { reason, by, at } => {
+                self.finished(RequestStatus::Rejected, *at);
+                self.refusal = Some(Refusal {
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at: *at,
+                });
+            }
             Event::DeadlineExtended {
                 months,
                 reason,
                 deadline,
+                by,
                 at,
             } => self.extended(Extension {
+                by: by.clone(),
                 months: *months,
                 reason: reason.clone(),
                 deadline: *deadline,
@@ -411,6 +437,9 @@ impl RequestState {
         warn_before_days: &[u32],
         shred_after: Option<Duration>,
     ) -> Option<DateTime<Utc>> {
+        if self.status == RequestStatus::Rejected {
+            return None;
+        }
         let tasks = self.tasks.values().filter_map(|t| match t.status {
             TaskStatus::Pending => t.answer_by,
             TaskStatus::Done => t

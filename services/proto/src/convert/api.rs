@@ -14,6 +14,7 @@ impl From<RequestStatus> for pb::RequestStatus {
             RequestStatus::InProgress => Self::InProgress,
             RequestStatus::Completed => Self::Completed,
             RequestStatus::Failed => Self::Failed,
+            RequestStatus::Rejected => Self::Rejected,
         }
     }
 }
@@ -30,6 +31,7 @@ impl TryFrom<pb::RequestStatus> for RequestStatus {
             pb::RequestStatus::InProgress => Self::InProgress,
             pb::RequestStatus::Completed => Self::Completed,
             pb::RequestStatus::Failed => Self::Failed,
+            pb::RequestStatus::Rejected => Self::Rejected,
         })
     }
 }
@@ -126,6 +128,18 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
             .unwrap_or_default(),
         extended_months: extension.map(|e| e.months).unwrap_or_default(),
         extension_reason: extension.map(|e| e.reason.clone()).unwrap_or_default(),
+        extended_by: extension.map(|e| e.by.to_string()).unwrap_or_default(),
+        submitted_by: s.received.submitted_by.to_string(),
+        rejection_reason: s
+            .refusal
+            .as_ref()
+            .map(|r| r.reason.clone())
+            .unwrap_or_default(),
+        rejected_by: s
+            .refusal
+            .as_ref()
+            .map(|r| r.by.to_string())
+            .unwrap_or_default(),
         overdue: s.overdue,
         holds: s
             .holds()

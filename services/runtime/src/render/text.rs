@@ -16,6 +16,7 @@ pub fn status_name(s: i32) -> &'static str {
         pb::RequestStatus::InProgress => "in-progress",
         pb::RequestStatus::Completed => "completed",
         pb::RequestStatus::Failed => "failed",
+        pb::RequestStatus::Rejected => "rejected",
     }
 }
 
@@ -119,13 +120,23 @@ pub fn request(r: &pb::ErasureRequest) -> String {
     line(format!("request      {}", r.request_id));
     line(format!("status       {}", status_name(r.status)));
     line(format!("received     {}", r.received_at));
+    if !r.submitted_by.is_empty() {
+        line(format!("submitted by {}", r.submitted_by));
+    }
     if r.extended_months > 0 {
         line(format!(
             "deadline     {} (extended by {} month(s) from {}: {})",
             r.deadline, r.extended_months, r.original_deadline, r.extension_reason
         ));
+        line(format!("extended by  {}", r.extended_by));
     } else {
         line(format!("deadline     {}", r.deadline));
+    }
+    if !r.rejected_by.is_empty() {
+        line(format!(
+            "rejected by  {}: {}",
+            r.rejected_by, r.rejection_reason
+        ));
     }
     if r.overdue {
         line("OVERDUE      the deadline passed with the request in progress".into());

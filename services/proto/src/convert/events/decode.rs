@@ -5,12 +5,23 @@ use super::super::common::{kind_counts_from, purpose};
 use super::super::time::{date, from_ms};
 use super::encode::SCHEMA_VERSION;
 use crate::v1 as pb;
+use erasure_core::access::{Actor, Role};
 use erasure_core::events::{
     AckAccepted, AckRejected, Attestation, Event, RequestReceived, Resolved,
 };
 use erasure_core::inventory::{PlannedTask, Recipient};
 use erasure_core::{RequestId, SystemId, TaskId};
 use prost::Message;
+
+/// An actor; absent (events recorded before principals were) or with an unknown role:
+/// unauthenticated, with the subject kept.
+fn actor(a: Option<pb::Actor>) -> Actor {
+    let a = a.unwrap_or_default();
+    Actor {
+        role: Role::parse(&a.role),
+        subject: a.subject,
+    }
+}
 
 fn dec<M: Message + Default>(payload: &[u8], event_type: &str) -> Result<M, DecodeError> {
     M::decode(payload).map_err(|_| DecodeError::Undecodable(event_type.to_owned()))
@@ -135,6 +146,7 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 months: x.months,
                 reason: x.reason,
                 deadline: date(&x.deadline, "DeadlineExtended.deadline")?,
+                by: actor(x.by),
                 at: from_ms(x.at_ms),
             }
         }
@@ -235,6 +247,14 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 at: from_ms(s.at_ms),
             }
         }
+        "RequestRejected" => {
+            let r: pb::RequestRejected = dec(payload, event_type)?;
+            Event::RequestRejected {
+                reason: r.reason,
+                by: actor(r.by),
+                at: from_ms(r.at_ms),
+            }
+        }
         other => return Err(DecodeError::UnknownType(other.to_owned())),
     })
 }
@@ -257,6 +277,7 @@ impl TryFrom<pb::RequestReceived> for RequestReceived {
             identifier_commitment: r.identifier_commitment,
             controller: Some(r.controller).filter(|c| !c.is_empty()),
             disclose_recipients: r.disclose_recipients,
+            submitted_by: actor(r.submitted_by),
         })
     }
 }

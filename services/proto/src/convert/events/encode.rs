@@ -3,6 +3,7 @@
 use super::super::common::kind_counts;
 use super::super::time::ms;
 use crate::v1 as pb;
+use erasure_core::access::Actor;
 use erasure_core::events::{AckAccepted, AckRejected, Event, RequestReceived};
 use erasure_core::inventory::PlannedTask;
 use prost::Message;
@@ -158,11 +159,19 @@ fn payload(event: &Event) -> Vec<u8> {
             months,
             reason,
             deadline,
+            by,
             at,
         } => pb::DeadlineExtended {
             months: *months,
             reason: reason.clone(),
             deadline: deadline.to_string(),
+            at_ms: ms(*at),
+            by: Some(by.into()),
+        }
+        .encode_to_vec(),
+        Event::RequestRejected { reason, by, at } => pb::RequestRejected {
+            reason: reason.clone(),
+            by: Some(by.into()),
             at_ms: ms(*at),
         }
         .encode_to_vec(),
@@ -281,6 +290,15 @@ fn payload(event: &Event) -> Vec<u8> {
     }
 }
 
+impl From<&Actor> for pb::Actor {
+    fn from(a: &Actor) -> Self {
+        Self {
+            subject: a.subject.clone(),
+            role: a.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        }
+    }
+}
+
 impl From<&RequestReceived> for pb::RequestReceived {
     fn from(r: &RequestReceived) -> Self {
         Self {
@@ -297,6 +315,7 @@ impl From<&RequestReceived> for pb::RequestReceived {
             identifier_commitment: r.identifier_commitment.clone(),
             controller: r.controller.clone().unwrap_or_default(),
             disclose_recipients: r.disclose_recipients,
+            submitted_by: Some((&r.submitted_by).into()),
         }
     }
 }

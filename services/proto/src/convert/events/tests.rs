@@ -20,6 +20,10 @@ fn every_event_round_trips() {
     let events = vec![
         Event::RequestReceived(RequestReceived {
             disclose_recipients: true,
+            submitted_by: erasure_core::access::Actor::new(
+                "olga",
+                erasure_core::access::Role::Operator,
+            ),
             request_id: "r1".into(),
             received_at: at,
             deadline: NaiveDate::from_ymd_opt(2026, 12, 22).expect("date"),
@@ -149,6 +153,17 @@ fn every_event_round_trips() {
             months: 2,
             reason: "complex".into(),
             deadline: day,
+            by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
+            at,
+        },
+        Event::RequestRejected {
+            reason: "the fourth identical request this week".into(),
+            by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
+            at,
+        },
+        Event::RequestRejected {
+            reason: "open mode".into(),
+            by: erasure_core::access::Actor::unauthenticated(),
             at,
         },
         Event::DeadlineApproaching {

@@ -276,6 +276,8 @@ fn report_file(k: &Keys, tree_head: bool) -> ReportFile {
             open: 3,
             open_overdue: 2,
             failed: 1,
+            rejected: 1,
+            actions_by_role: [("supervisor".to_owned(), 2)].into(),
             on_time_rate: Some(7.0 / 8.0),
             extensions: vec![ExtensionLine {
                 request_id: "r-7".into(),
@@ -315,6 +317,8 @@ fn a_report_page_shows_the_figures_lines_and_tree_head() {
         r#"<th>Open</th><td class="num">3</td>"#,
         r#"<th>Open and overdue</th><td class="num">2</td>"#,
         r#"<th>Failed</th><td class="num">1</td>"#,
+        r#"<th>Rejected</th><td class="num">1</td>"#,
+        r#"<tr><td>supervisor</td><td class="num">2</td></tr>"#,
         "r-7",
         "2026-04-10 → 2026-06-10",
         "fi-kpl-vouchers",

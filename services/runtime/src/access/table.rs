@@ -1,0 +1,117 @@
+//! The one authorisation table: which roles may call which method. A method that is not
+//! here is refused to everyone.
+//!
+//! A supervisor holds every operator right (extending or rejecting a request starts from
+//! seeing it). The auditor reads certificates, reports and tree heads and nothing else:
+//! not the requests themselves (`Get`, `List`, `Watch`). Health checks need no
+//! credentials (probes carry none, and they reveal nothing); reflection needs any role.
+
+use erasure_core::access::Role;
+
+const SERVICE: &str = "/erasure.v1.ErasureService/";
+const HEALTH: &str = "/grpc.health.v1.Health/";
+const REFLECTION: &str = "/grpc.reflection.";
+
+/// Who may make a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, without credentials.
+    Public,
+    /// Any authenticated caller holding at least one role.
+    AnyRole,
+    /// A caller holding one of these roles; the first one it holds is the one recorded.
+    Roles(&'static [Role]),
+}
+
+const OPERATOR: &[Role] = &[Role::Operator, Role::Supervisor];
+const SUPERVISOR: &[Role] = &[Role::Supervisor];
+const PLATFORM: &[Role] = &[Role::Platform];
+const AUDITOR: &[Role] = &[Role::Auditor];
+const CERTIFICATES: &[Role] = &[Role::Operator, Role::Supervisor, Role::Auditor];
+
+/// Every method of `erasure.v1.ErasureService` with the roles that may call it.
+pub const METHODS: &[(&str, &[Role])] = &[
+    ("Submit", OPERATOR),
+    ("Get", OPERATOR),
+    ("List", OPERATOR),
+    ("Watch", OPERATOR),
+    ("ListTasks", OPERATOR),
+    ("CompleteTask", OPERATOR),
+    ("GetCertificate", CERTIFICATES),
+    ("Extend", SUPERVISOR),
+    ("Retry", SUPERVISOR),
+    ("Reject", SUPERVISOR),
+    ("StartReplay", PLATFORM),
+    ("GetReplay", PLATFORM),
+    ("GetReport", AUDITOR),
+    ("GetTreeHead", AUDITOR),
+    ("GetConsistencyProof", AUDITOR),
+];
+
+/// The rule for an HTTP request path (`/package.Service/Method`); `None`: nobody.
+pub fn rule(path: &str) -> Option<Rule> {
+    if path.starts_with(HEALTH) {
+        return Some(Rule::Public);
+    }
+    if path.starts_with(REFLECTION) {
+        return Some(Rule::AnyRole);
+    }
+    let method = path.strip_prefix(SERVICE)?;
+    METHODS
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, roles)| Rule::Roles(roles))
+}
+
+/// The method's short name for messages: `Extend` for `/erasure.v1.ErasureService/Extend`.
+pub fn method_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_of_the_service_has_a_rule() {
+        let proto = include_str!("../../../../proto/erasure/v1/api.proto");
+        let methods: Vec<&str> = proto
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("rpc "))
+            .filter_map(|l| l.split('(').next())
+            .map(str::trim)
+            .collect();
+        assert!(methods.len() >= 15, "{methods:?}");
+        for m in methods {
+            assert!(
+                rule(&format!("{SERVICE}{m}")).is_some(),
+                "{m} has no rule in the authorisation table"
+            );
+        }
+    }
+
+    #[test]
+    fn the_auditor_reads_proofs_only() {
+        let auditor: Vec<&str> = METHODS
+            .iter()
+            .filter(|(_, roles)| roles.contains(&Role::Auditor))
+            .map(|(m, _)| *m)
+            .collect();
+        assert_eq!(
+            auditor,
+            [
+                "GetCertificate",
+                "GetReport",
+                "GetTreeHead",
+                "GetConsistencyProof"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_refused_and_health_is_public() {
+        assert_eq!(rule("/erasure.v1.ErasureService/Nope"), None);
+        assert_eq!(rule("/other.Service/Submit"), None);
+        assert_eq!(rule("/grpc.health.v1.Health/Check"), Some(Rule::Public));
+    }
+}
