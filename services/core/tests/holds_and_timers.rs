@@ -572,7 +572,7 @@ fn identifiers_are_not_shredded_before_the_retention_period_ends() {
         shred_identifiers_after: Some(week),
         ..policy()
     };
-    let mut story = Story::submitted_with("SE", policy.clone());
+    let mut story = Story::submitted_with("FI", policy.clone());
     story.answer(ack("crm", 1, Outcome::Erased, vec![]), t0());
     story.answer(ack("billing", 1, Outcome::Erased, vec![]), t0());
     let state = story.state();
