@@ -3,6 +3,7 @@
 //! - [`keys`]: key pairs, public keys, key ids, the trust file.
 //! - [`ack`]: signing and verifying connector acknowledgments.
 //! - [`resolution`]: the same for connector answers to identity resolution.
+//! - [`sealed`]: HPKE sealing of identifiers to a recipient's X25519 key.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
 //! - [`supplement`]: the same for certificate supplements (held data erased after its hold).
 //! - [`view`]: the readable parts both share (systems, retention exceptions, backups,
@@ -25,6 +26,7 @@ pub mod merkle;
 mod recipients;
 pub mod resolution;
 mod retention;
+pub mod sealed;
 pub mod supplement;
 pub mod transparency;
 mod verification;
