@@ -445,4 +445,36 @@ mod tests {
         assert_eq!(trust.coordinator.len(), 1);
         assert!(trust.coordinator[0].valid_until.is_some());
     }
+
+    #[test]
+    fn the_current_encryption_key_is_the_rotated_in_one() {
+        let (old, new) = (KeyPair::from_seed([1; 32]), KeyPair::from_seed([2; 32]));
+        let mut trust = TrustStore::default();
+        let rotated = "2026-06-01T00:00:00Z";
+        trust.add_connector("crm", &old.public());
+        trust.add_connector_entry("crm", entry(&old, None, Some(rotated)));
+        trust.add_connector_entry("crm", entry(&new, Some(rotated), None));
+        assert_eq!(
+            trust.connector_encryption_key("crm"),
+            new.public().encryption_key()
+        );
+        assert_eq!(trust.connector_encryption_key("ledger"), None);
+    }
+
+    #[test]
+    fn registering_again_adds_the_encryption_key_to_an_old_entry() {
+        let key = KeyPair::from_seed([1; 32]);
+        let mut trust = TrustStore::default();
+        let old_entry = TrustedKey {
+            encryption_key: None,
+            ..TrustedKey::from(&key.public())
+        };
+        trust.add_connector_entry("crm", old_entry);
+        assert_eq!(trust.connector_encryption_key("crm"), None);
+        trust.add_connector("crm", &key.public());
+        assert_eq!(
+            trust.connector_encryption_key("crm"),
+            key.public().encryption_key()
+        );
+    }
 }
