@@ -7,10 +7,10 @@
 //! example systems' own data (`connectors/data`, the CRM database, the bucket) are the
 //! systems', not the orchestrator's.
 //!
-//! Not searched yet: the broker's topics. Work orders (and resolution answers) still carry
-//! the identifiers in plaintext (`WorkOrder.identifiers`), so the broker's files hold them
-//! until topic retention removes them; encrypting them to each connector's key is the
-//! unfinished part of issue 13, and when it lands `root/broker` joins the search below.
+//! The broker's files are searched too: work orders carry the identifiers sealed to each
+//! connector's encryption key and resolution answers carry what was found sealed to the
+//! coordinator's, so the topics hold ciphertext only (the positive control: the broker's
+//! files do hold the request id, the messages' key).
 
 use erasure_tests::distributed::*;
 use erasure_tests::plaintext::{Person, contains, find_plaintext};
@@ -63,6 +63,16 @@ async fn no_byte_the_distributed_orchestrator_wrote_holds_a_shredded_person() {
     assert!(contains(&log, b"DEBUG"), "the logs are at debug level");
 
     let root = tmp.path();
+    let broker = root.join("broker");
+    assert!(
+        !find_plaintext(
+            &[&broker],
+            &[],
+            &[("request id".into(), id.as_bytes().to_vec())]
+        )
+        .is_empty(),
+        "the broker's files hold the request's messages"
+    );
     let data = d.data();
     let hits = find_plaintext(
         &[
@@ -70,6 +80,7 @@ async fn no_byte_the_distributed_orchestrator_wrote_holds_a_shredded_person() {
             &root.join("coordinator-data"),
             &coordinator_log,
             &root.join("connectors"),
+            &broker,
         ],
         &[&data],
         &person.needles(),

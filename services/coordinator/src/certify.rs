@@ -41,6 +41,24 @@ impl Notary {
         &self.trust
     }
 
+    /// The coordinator's X25519 public key: connectors seal what they found to it.
+    pub fn encryption_key(&self) -> Vec<u8> {
+        self.signer
+            .public()
+            .encryption_key()
+            .map(|k| k.to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Opens a blob a connector sealed to the coordinator's encryption key.
+    pub fn open(
+        &self,
+        binding: &erasure_proof::sealed::Binding,
+        sealed: &erasure_proof::sealed::Sealed,
+    ) -> Result<Vec<u8>, erasure_proof::ProofError> {
+        self.signer.open(binding, sealed)
+    }
+
     /// Public keys of the coordinator and every trusted connector.
     pub fn public_keys(&self) -> TrustStore {
         let mut t = self.trust.clone();

@@ -98,6 +98,7 @@ impl Node {
         let relay = Relay::new(
             streams.clone(),
             coordinator.sealer().clone(),
+            Arc::clone(coordinator.notary()),
             coordinator.policy().clone(),
             transport,
             RelayConfig::default(),

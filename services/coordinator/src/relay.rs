@@ -3,13 +3,18 @@
 //! A message leaves the outbox only after `send` returned `Ok` (the transport holds it, or
 //! in the embedded transport the subscriber has handled it), so a crash at any point means
 //! another delivery, never a lost one. Work orders are stored without identifiers; the
-//! relay opens them from the request's sealed identifiers just before sending.
+//! relay opens them from the request's sealed identifiers just before sending and seals
+//! them again, with HPKE, to the receiving connector's encryption key from the trust file
+//! (`erasure_proof::sealed`): the broker sees ciphertext only. A resolution order also
+//! carries the coordinator's encryption key, for the answer.
 
+use crate::certify::Notary;
 use crate::error::CoordinatorError;
 use crate::sealing::Sealer;
 use crate::streams::Streams;
 use erasure_bus::{BusError, Message, Transport};
 use erasure_core::decide::Policy;
+use erasure_proof::sealed::{Binding, WORK_ORDER_CONTEXT, seal};
 use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
 use erasure_store::OutboxMessage;
@@ -47,6 +52,8 @@ pub struct Relay {
     streams: Streams,
     /// Opens the identifiers a work order carries.
     sealer: Sealer,
+    /// The connectors' encryption keys, and the coordinator's for the answers.
+    notary: Arc<Notary>,
     /// The retention rules a work order carries.
     policy: Arc<Policy>,
     transport: Arc<dyn Transport>,
@@ -66,6 +73,7 @@ impl Relay {
     pub fn new(
         streams: Streams,
         sealer: Sealer,
+        notary: Arc<Notary>,
         policy: Arc<Policy>,
         transport: Arc<dyn Transport>,
         config: RelayConfig,
@@ -73,6 +81,7 @@ impl Relay {
         Arc::new(Self {
             streams,
             sealer,
+            notary,
             policy,
             transport,
             config,
@@ -195,7 +204,8 @@ impl Relay {
         exp.min(self.config.max_backoff)
     }
 
-    /// Fills a work order's identifiers from the request's sealed copy.
+    /// Fills a work order's identifiers from the request's sealed copy, sealed to the
+    /// connector.
     async fn prepare(&self, row: &OutboxMessage) -> Result<Message, CoordinatorError> {
         let mut message = Message::new(row.topic.clone(), row.key.clone(), row.payload.clone());
         message.headers = row.headers.clone();
@@ -206,7 +216,8 @@ impl Relay {
             CoordinatorError::Invalid("undecodable work order in the outbox".into())
         })?;
         let state = self.streams.get(&order.request_id).await?;
-        order.identifiers = Some(self.sealer.open_current(&state).await?);
+        let identifiers = self.sealer.open_current(&state).await?;
+        self.seal_for_connector(&mut order, &identifiers)?;
         order.deadline = state.deadline().to_string();
         order.controller = state.received.controller.clone().unwrap_or_default();
         // The rules in force now (a law may have changed since planning), and today's date
@@ -221,6 +232,42 @@ impl Relay {
         order.financial_year_end = self.policy.financial_year_end.to_string();
         message.payload = order.encode_to_vec();
         Ok(message)
+    }
+
+    /// Seals the identifiers to the system's current encryption key, bound to the order.
+    /// A system whose trust entry has no encryption key waits (retried with backoff): its
+    /// registration must be renewed, and nothing is sent in plaintext meanwhile.
+    fn seal_for_connector(
+        &self,
+        order: &mut pb::WorkOrder,
+        identifiers: &pb::Identifiers,
+    ) -> Result<(), CoordinatorError> {
+        let to = self
+            .notary
+            .trust()
+            .connector_encryption_key(&order.system_id)
+            .ok_or_else(|| {
+                CoordinatorError::Unavailable(format!(
+                    "connector {} has no encryption key in the trust file; register it again \
+                     (erasure connector --register) and restart the coordinator",
+                    order.system_id
+                ))
+            })?;
+        let binding = Binding {
+            context: WORK_ORDER_CONTEXT,
+            request_id: &order.request_id,
+            system_id: &order.system_id,
+            attempt: order.attempt,
+        };
+        let sealed = seal(&to, &binding, &identifiers.encode_to_vec())
+            .map_err(|e| CoordinatorError::Internal(e.to_string()))?;
+        order.identifiers = None;
+        order.sealed_identifiers = sealed.ciphertext;
+        order.encapsulated_key = sealed.encapsulated_key;
+        if order.purpose == pb::Purpose::Resolve as i32 {
+            order.reply_key = self.notary.encryption_key();
+        }
+        Ok(())
     }
 }
 

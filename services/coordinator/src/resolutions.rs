@@ -14,6 +14,7 @@ use erasure_core::events::{AckRejected, Resolved};
 use erasure_core::{Decision, IdentifierKind, Identifiers, RequestState, SystemId};
 use erasure_proof::canonical;
 use erasure_proof::resolution::{peek_resolution, verify_resolution};
+use erasure_proof::sealed::{Binding, RESOLUTION_CONTEXT, Sealed};
 use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
 use tracing::Instrument;
@@ -158,7 +159,10 @@ impl Ingest {
             detail: r.detail.clone(),
         };
         let found = match pb::ResolutionOutcome::try_from(r.outcome) {
-            Ok(pb::ResolutionOutcome::Found) => r.found.clone().unwrap_or_default(),
+            Ok(pb::ResolutionOutcome::Found) => match self.found(r) {
+                Ok(found) => found,
+                Err(why) => return Ok(Err(why)),
+            },
             Ok(pb::ResolutionOutcome::NothingFound) => pb::Identifiers::default(),
             Ok(pb::ResolutionOutcome::FailedRetryable) => return Ok(Ok(failed(false))),
             Ok(pb::ResolutionOutcome::FailedPermanent) => return Ok(Ok(failed(true))),
@@ -192,6 +196,32 @@ impl Ingest {
             sealed_identifiers: sealed,
             at: now,
         })))
+    }
+}
+
+impl Ingest {
+    /// The identifiers a connector found: opened from `sealed_found` with the
+    /// coordinator's key, or (from a connector that predates sealing) the plaintext field.
+    fn found(&self, r: &pb::Resolution) -> Result<pb::Identifiers, String> {
+        if r.sealed_found.is_empty() {
+            return Ok(r.found.clone().unwrap_or_default());
+        }
+        let binding = Binding {
+            context: RESOLUTION_CONTEXT,
+            request_id: &r.request_id,
+            system_id: &r.system_id,
+            attempt: r.attempt,
+        };
+        let sealed = Sealed {
+            encapsulated_key: r.found_encapsulated_key.clone(),
+            ciphertext: r.sealed_found.clone(),
+        };
+        let bytes = self
+            .notary
+            .open(&binding, &sealed)
+            .map_err(|e| format!("resolution's found identifiers: {e}"))?;
+        pb::Identifiers::decode(bytes.as_slice())
+            .map_err(|_| "resolution's found identifiers: undecodable".to_owned())
     }
 }
 

@@ -1,5 +1,12 @@
 //! Keys: Ed25519 key pairs, public keys with ids, and the trust file that lists which
 //! public keys may sign for the coordinator and for each connector.
+//!
+//! Each key pair also has an X25519 encryption key (HPKE, see [`crate::sealed`]), derived
+//! from the signing seed: the key file's one secret holds both, a key file written before
+//! encryption keys existed has one without being rewritten, and rotating the signing key
+//! rotates the encryption key with it. The trust file publishes the encryption public key
+//! beside the signing key (`encryption_key`), so the coordinator seals each work order to
+//! the connector's current key.
 
 use crate::ProofError;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -18,6 +25,8 @@ pub fn key_id_of(public: &VerifyingKey) -> String {
 pub struct KeyPair {
     signing: SigningKey,
     key_id: String,
+    encryption: crate::sealed::PrivateKey,
+    encryption_public: [u8; 32],
 }
 
 impl std::fmt::Debug for KeyPair {
@@ -57,15 +66,34 @@ impl KeyPair {
     pub fn from_seed(seed: [u8; 32]) -> Self {
         let signing = SigningKey::from_bytes(&seed);
         let key_id = key_id_of(&signing.verifying_key());
-        Self { signing, key_id }
+        let (encryption, encryption_public) = crate::sealed::derive(&seed);
+        Self {
+            signing,
+            key_id,
+            encryption,
+            encryption_public,
+        }
+    }
+
+    /// Opens a blob sealed to this key pair's encryption key under `binding`.
+    pub fn open(
+        &self,
+        binding: &crate::sealed::Binding,
+        sealed: &crate::sealed::Sealed,
+    ) -> Result<Vec<u8>, ProofError> {
+        crate::sealed::open(&self.encryption, binding, sealed)
     }
 
     pub fn key_id(&self) -> &str {
         &self.key_id
     }
 
+    /// The signing key and the encryption key, public halves.
     pub fn public(&self) -> PublicKey {
-        PublicKey::new(self.signing.verifying_key())
+        PublicKey {
+            encryption: Some(self.encryption_public),
+            ..PublicKey::new(self.signing.verifying_key())
+        }
     }
 
     /// Signs `context || message`.
@@ -105,11 +133,12 @@ impl KeyPair {
     }
 }
 
-/// A public key and its id.
+/// A public key and its id, with the X25519 encryption key of the same pair when known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicKey {
     key: VerifyingKey,
     key_id: String,
+    encryption: Option<[u8; 32]>,
 }
 
 impl PublicKey {
@@ -117,7 +146,13 @@ impl PublicKey {
         Self {
             key_id: key_id_of(&key),
             key,
+            encryption: None,
         }
+    }
+
+    /// The X25519 public key to seal to, if known.
+    pub fn encryption_key(&self) -> Option<[u8; 32]> {
+        self.encryption
     }
 
     pub fn from_hex(hex_key: &str) -> Result<Self, ProofError> {
@@ -162,6 +197,10 @@ pub struct TrustedKey {
     /// RFC 3339, exclusive; absent: still in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
+    /// The X25519 public key (hex) of the same key pair, to seal personal data to;
+    /// absent in trust files written before encryption keys existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<String>,
 }
 
 impl From<&PublicKey> for TrustedKey {
@@ -171,6 +210,7 @@ impl From<&PublicKey> for TrustedKey {
             public_key: k.to_hex(),
             valid_from: None,
             valid_until: None,
+            encryption_key: k.encryption_key().map(hex::encode),
         }
     }
 }
@@ -233,6 +273,17 @@ impl TrustStore {
         find(keys, key_id, &format!("connector {system}"), at_ms)
     }
 
+    /// The encryption key of `system`'s current signing key (the last entry still in use
+    /// that publishes one), to seal its work orders to.
+    pub fn connector_encryption_key(&self, system: &str) -> Option<[u8; 32]> {
+        current_encryption_key(self.connectors.get(system)?)
+    }
+
+    /// The encryption key of the coordinator's current key.
+    pub fn coordinator_encryption_key(&self) -> Option<[u8; 32]> {
+        current_encryption_key(&self.coordinator)
+    }
+
     pub fn add_connector(&mut self, system: &str, key: &PublicKey) {
         let keys = self.connectors.entry(system.to_owned()).or_default();
         add(keys, key.into());
@@ -252,12 +303,30 @@ impl TrustStore {
     }
 }
 
+fn current_encryption_key(keys: &[TrustedKey]) -> Option<[u8; 32]> {
+    let current = keys
+        .iter()
+        .rev()
+        .filter(|k| k.valid_until.is_none())
+        .find_map(|k| k.encryption_key.as_deref())?;
+    hex::decode(current).ok()?.try_into().ok()
+}
+
 /// Adds a key unless one with its id is there; an entry with a validity period replaces
-/// one without (the rotation record is the more precise).
+/// one without (the rotation record is the more precise). An entry that lacks the
+/// encryption key (written before there were any) takes it from the added one.
 fn add(keys: &mut Vec<TrustedKey>, key: TrustedKey) {
     match keys.iter_mut().find(|k| k.key_id == key.key_id) {
-        Some(k) if k.valid_from.is_none() && k.valid_until.is_none() => *k = key,
-        Some(_) => {}
+        Some(k) if k.valid_from.is_none() && k.valid_until.is_none() => {
+            let known = k.encryption_key.take();
+            *k = key;
+            k.encryption_key = k.encryption_key.take().or(known);
+        }
+        Some(k) => {
+            if k.encryption_key.is_none() {
+                k.encryption_key = key.encryption_key;
+            }
+        }
         None => keys.push(key),
     }
 }
@@ -375,5 +444,37 @@ mod tests {
         trust.add_coordinator(&key.public());
         assert_eq!(trust.coordinator.len(), 1);
         assert!(trust.coordinator[0].valid_until.is_some());
+    }
+
+    #[test]
+    fn the_current_encryption_key_is_the_rotated_in_one() {
+        let (old, new) = (KeyPair::from_seed([1; 32]), KeyPair::from_seed([2; 32]));
+        let mut trust = TrustStore::default();
+        let rotated = "2026-06-01T00:00:00Z";
+        trust.add_connector("crm", &old.public());
+        trust.add_connector_entry("crm", entry(&old, None, Some(rotated)));
+        trust.add_connector_entry("crm", entry(&new, Some(rotated), None));
+        assert_eq!(
+            trust.connector_encryption_key("crm"),
+            new.public().encryption_key()
+        );
+        assert_eq!(trust.connector_encryption_key("ledger"), None);
+    }
+
+    #[test]
+    fn registering_again_adds_the_encryption_key_to_an_old_entry() {
+        let key = KeyPair::from_seed([1; 32]);
+        let mut trust = TrustStore::default();
+        let old_entry = TrustedKey {
+            encryption_key: None,
+            ..TrustedKey::from(&key.public())
+        };
+        trust.add_connector_entry("crm", old_entry);
+        assert_eq!(trust.connector_encryption_key("crm"), None);
+        trust.add_connector("crm", &key.public());
+        assert_eq!(
+            trust.connector_encryption_key("crm"),
+            key.public().encryption_key()
+        );
     }
 }

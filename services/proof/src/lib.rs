@@ -4,6 +4,7 @@
 //! - [`canonical`]: decoding signed messages, refusing any but their canonical encoding.
 //! - [`ack`]: signing and verifying connector acknowledgments.
 //! - [`resolution`]: the same for connector answers to identity resolution.
+//! - [`sealed`]: HPKE sealing of identifiers to a recipient's X25519 key.
 //! - [`certificate`]: building, signing, rendering and verifying completion certificates.
 //! - [`supplement`]: the same for certificate supplements (held data erased after its hold).
 //! - [`view`]: the readable parts both share (systems, retention exceptions, backups,
@@ -27,6 +28,7 @@ pub mod merkle;
 mod recipients;
 pub mod resolution;
 mod retention;
+pub mod sealed;
 pub mod supplement;
 pub mod transparency;
 mod verification;

@@ -30,7 +30,8 @@ pub struct ConnectorOptions {
 pub struct ConnectorFile {
     /// The system this connector erases from.
     pub system: String,
-    /// Its Ed25519 key (created, mode 0600, on first start).
+    /// Its key: Ed25519 signing and, derived from it, X25519 encryption (created, mode
+    /// 0600, on first start).
     pub key_file: PathBuf,
     /// Idempotency cache; in memory when absent.
     pub state: Option<PathBuf>,

@@ -8,6 +8,11 @@
 //! runs elsewhere, the trusted-connector-keys file the coordinator reads. The old secret
 //! is deleted: a retired key can sign nothing more.
 //!
+//! The X25519 encryption key is derived from the same seed, so it is replaced with the
+//! signing key: work orders are sealed to the new one from the next start on, and orders
+//! sealed to the old one that were not yet consumed are refused by the connector (a
+//! permanent failure; `erasure retry` sends them again, sealed to the new key).
+//!
 //! Run it with the server stopped (it refuses while `serve` holds the data directory) and
 //! start the server again to sign with the new key.
 

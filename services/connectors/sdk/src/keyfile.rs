@@ -57,7 +57,7 @@ fn generate(path: &Path) -> Result<KeyPair, KeyFileError> {
         reason: format!("encoding the key: {e}"),
     })?;
     if publish_private(path, &json).map_err(|e| io_error(path, e))? {
-        tracing::info!(path = %path.display(), key_id = key.key_id(), "generated a signing key");
+        tracing::info!(path = %path.display(), key_id = key.key_id(), "generated a key (Ed25519 signing, X25519 encryption)");
         Ok(key)
     } else {
         // Another process published its key first: use that one.

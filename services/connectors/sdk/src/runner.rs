@@ -18,6 +18,11 @@
 //! the connector can wake it sooner ([`crate::wake`]): the wake runs the same order again
 //! and publishes the answer once it is final.
 //!
+//! The identifiers of an order come sealed to the connector's encryption key (HPKE, see
+//! `erasure_proof::sealed`); they are opened in memory just before the connector is called,
+//! and an order whose identifiers do not open is answered with a permanent failure saying
+//! so. What a resolution found goes back sealed to the order's reply key.
+//!
 //! Logs and spans carry the request id, the system and the attempt, never identifiers.
 
 use crate::accepted::AcceptedOrders;
@@ -25,7 +30,7 @@ use crate::cache::{AckCache, CacheError, Entry};
 use crate::connector::{Connector, Report, Resolution};
 use crate::pacer::Pacer;
 use crate::wake::Waker;
-use crate::wire::{acknowledgment, job_from_order, resolution, trace_headers};
+use crate::wire::{acknowledgment, job_from_sealed_order, resolution, trace_headers};
 use async_trait::async_trait;
 use erasure_bus::{BusError, Handler, HandlerError, Message, Subscription, Transport, topics};
 use erasure_core::SystemId;
@@ -178,7 +183,7 @@ impl Runner {
 
     /// Resolves and returns the encoded `SignedResolution`.
     async fn resolve_and_sign(&self, order: &WorkOrder) -> Vec<u8> {
-        let answer = match job_from_order(order) {
+        let answer = match job_from_sealed_order(order, &self.key) {
             Ok(job) => {
                 self.pacer.wait().await;
                 self.connector.resolve(&job).await
@@ -278,7 +283,7 @@ impl Runner {
     }
 
     async fn run_job(&self, order: &WorkOrder) -> Report {
-        let job = match job_from_order(order) {
+        let job = match job_from_sealed_order(order, &self.key) {
             Ok(job) => job,
             Err(refusal) => {
                 tracing::warn!(%refusal, "work order refused");

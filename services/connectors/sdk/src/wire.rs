@@ -5,7 +5,10 @@ use crate::connector::{Job, Report, Resolution, ResolutionOutcome};
 use chrono::{DateTime, NaiveDate};
 use erasure_core::retention::{FinancialYearEnd, Rule, RuleBook};
 use erasure_core::{Identifiers, SystemId};
+use erasure_proof::KeyPair;
+use erasure_proof::sealed::{Binding, RESOLUTION_CONTEXT, Sealed, WORK_ORDER_CONTEXT, seal};
 use erasure_proto::v1::{self as proto, Acknowledgment, Outcome, Retention, WorkOrder};
+use prost::Message as _;
 
 /// Why a work order cannot become a job. The runner answers it with a permanent failure
 /// whose detail is this message: it names fields and rule ids, never a value of the person.
@@ -20,6 +23,49 @@ pub(crate) enum Refusal {
     InvalidRetention(String),
     #[error("work order carried a malformed controller id")]
     InvalidController,
+    /// Sealed to another connector's key (or a rotated-out one), or moved from another
+    /// order: the identifiers stay unread.
+    #[error(
+        "work order's identifiers do not open with this connector's encryption key (sealed to \
+         another key, or bound to another request, system or attempt)"
+    )]
+    Unopenable,
+    /// The coordinator must say whom to seal found identifiers to: they are never sent in
+    /// plaintext.
+    #[error("resolution order carried no valid reply key: found identifiers are sent sealed only")]
+    NoReplyKey,
+}
+
+/// The job of an order whose identifiers are sealed to this connector's key: opened
+/// here, in memory. An order from an older coordinator, with plaintext identifiers and
+/// nothing sealed, is read as it is.
+pub(crate) fn job_from_sealed_order(order: &WorkOrder, key: &KeyPair) -> Result<Job, Refusal> {
+    if order.sealed_identifiers.is_empty() {
+        return job_from_order(order);
+    }
+    let sealed = Sealed {
+        encapsulated_key: order.encapsulated_key.clone(),
+        ciphertext: order.sealed_identifiers.clone(),
+    };
+    let bytes = key
+        .open(&binding(order, WORK_ORDER_CONTEXT), &sealed)
+        .map_err(|_| Refusal::Unopenable)?;
+    let identifiers =
+        proto::Identifiers::decode(bytes.as_slice()).map_err(|_| Refusal::Unopenable)?;
+    job_from_order(&WorkOrder {
+        identifiers: Some(identifiers),
+        ..order.clone()
+    })
+}
+
+/// What a sealed blob of `order` is bound to, under `context`.
+fn binding<'a>(order: &'a WorkOrder, context: &'a [u8]) -> Binding<'a> {
+    Binding {
+        context,
+        request_id: &order.request_id,
+        system_id: &order.system_id,
+        attempt: order.attempt,
+    }
 }
 
 /// The job a work order asks for, checked as strictly as the coordinator's own files.
@@ -114,7 +160,8 @@ pub(crate) fn acknowledgment(
     }
 }
 
-/// The answer to a resolution order, ready to sign.
+/// The answer to a resolution order, ready to sign. What was found is sealed to the
+/// order's reply key; without a valid one the answer is a permanent failure instead.
 pub(crate) fn resolution(
     order: &WorkOrder,
     answer: &Resolution,
@@ -126,16 +173,39 @@ pub(crate) fn resolution(
         ResolutionOutcome::FailedRetryable => proto::ResolutionOutcome::FailedRetryable,
         ResolutionOutcome::FailedPermanent => proto::ResolutionOutcome::FailedPermanent,
     };
-    proto::Resolution {
+    let mut message = proto::Resolution {
         request_id: order.request_id.clone(),
         task_id: order.task_id.clone(),
         system_id: order.system_id.clone(),
         attempt: order.attempt,
         outcome: outcome as i32,
-        found: Some((&answer.found).into()),
         completed_at_ms,
         detail: answer.detail.clone(),
+        ..Default::default()
+    };
+    if outcome == proto::ResolutionOutcome::Found {
+        let found = proto::Identifiers::from(&answer.found).encode_to_vec();
+        match seal_found(order, &found) {
+            Ok(sealed) => {
+                message.sealed_found = sealed.ciphertext;
+                message.found_encapsulated_key = sealed.encapsulated_key;
+            }
+            Err(refusal) => {
+                message.outcome = proto::ResolutionOutcome::FailedPermanent as i32;
+                message.detail = refusal.to_string();
+            }
+        }
     }
+    message
+}
+
+fn seal_found(order: &WorkOrder, found: &[u8]) -> Result<Sealed, Refusal> {
+    let reply_key: [u8; 32] = order
+        .reply_key
+        .as_slice()
+        .try_into()
+        .map_err(|_| Refusal::NoReplyKey)?;
+    seal(&reply_key, &binding(order, RESOLUTION_CONTEXT), found).map_err(|_| Refusal::NoReplyKey)
 }
 
 /// Headers carried over from a work order to its acknowledgment: the W3C trace context,

@@ -13,6 +13,7 @@ use erasure_connector_sdk::kit::alice;
 use erasure_connector_sdk::{Connector, Job, Report, Resolution};
 use erasure_core::{IdentifierKind, Identifiers};
 use erasure_proof::resolution::verify_resolution;
+use erasure_proof::sealed::{Binding, RESOLUTION_CONTEXT, Sealed};
 use erasure_proof::{KeyPair, TrustStore};
 use erasure_proto::v1::{self as proto, SignedResolution};
 use prost::Message as _;
@@ -42,11 +43,38 @@ impl Connector for Crm {
     }
 }
 
+/// The coordinator's key, whose encryption key the answers are sealed to.
+fn coordinator() -> KeyPair {
+    KeyPair::from_seed([3; 32])
+}
+
 fn resolve_order() -> proto::WorkOrder {
+    let reply_key = coordinator().public().encryption_key().expect("key");
     proto::WorkOrder {
         purpose: proto::Purpose::Resolve as i32,
+        reply_key: reply_key.to_vec(),
         ..order(1)
     }
+}
+
+/// What the answer found, opened with the coordinator's key.
+fn opened_found(answer: &proto::Resolution) -> proto::Identifiers {
+    assert!(
+        answer.found.is_none(),
+        "found identifiers sent in plaintext"
+    );
+    let binding = Binding {
+        context: RESOLUTION_CONTEXT,
+        request_id: &answer.request_id,
+        system_id: &answer.system_id,
+        attempt: answer.attempt,
+    };
+    let sealed = Sealed {
+        encapsulated_key: answer.found_encapsulated_key.clone(),
+        ciphertext: answer.sealed_found.clone(),
+    };
+    let bytes = coordinator().open(&binding, &sealed).expect("opens");
+    proto::Identifiers::decode(bytes.as_slice()).expect("decodes")
 }
 
 /// Records what the runner publishes on the resolutions topic (while the subscription is
@@ -64,7 +92,7 @@ async fn resolutions(bench: &Bench) -> (Arc<Recorder>, Subscription) {
 fn verified(recorder: &Recorder, i: usize) -> proto::Resolution {
     let messages = recorder.messages();
     let signed = SignedResolution::decode(messages[i].payload.as_slice()).expect("decodes");
-    let key = KeyPair::from_seed([11; 32]);
+    let key = KeyPair::from_seed(erasure_connector_sdk::kit::runner_cases::KEY_SEED);
     let mut trust = TrustStore::default();
     trust.add_connector(support::SYSTEM, &key.public());
     verify_resolution(&trust, &signed).expect("verifies")
@@ -80,7 +108,7 @@ async fn a_resolution_order_is_answered_signed_on_the_resolutions_topic() {
 
     let answer = verified(&recorder, 0);
     assert_eq!(answer.outcome, proto::ResolutionOutcome::Found as i32);
-    let found = answer.found.expect("found");
+    let found = opened_found(&answer);
     assert_eq!(found.customer_id, ["C-1001", "C-2002"]);
     assert_eq!(
         found.email,
@@ -92,6 +120,30 @@ async fn a_resolution_order_is_answered_signed_on_the_resolutions_topic() {
         "answered afresh, not from a cache"
     );
     assert!(bench.payloads().is_empty(), "no acknowledgment");
+}
+
+#[tokio::test]
+async fn a_resolution_order_without_a_reply_key_is_answered_without_what_was_found() {
+    let bench = Bench::start(Arc::new(Crm)).await;
+    let (recorder, _sub) = resolutions(&bench).await;
+    let order = proto::WorkOrder {
+        reply_key: Vec::new(),
+        ..resolve_order()
+    };
+
+    bench.deliver(order).await.expect("handled");
+
+    let answer = verified(&recorder, 0);
+    assert_eq!(
+        answer.outcome,
+        proto::ResolutionOutcome::FailedPermanent as i32
+    );
+    assert!(
+        answer.detail.contains("no valid reply key"),
+        "{}",
+        answer.detail
+    );
+    assert!(answer.found.is_none() && answer.sealed_found.is_empty());
 }
 
 #[tokio::test]

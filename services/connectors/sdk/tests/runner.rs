@@ -6,6 +6,7 @@ use erasure_bus::{HandlerError, Transport, topics};
 use erasure_connector_sdk::kit::{alice, date, fi_vouchers};
 use erasure_connector_sdk::{Report, RunnerConfig};
 use erasure_core::events::Retained;
+use erasure_proof::KeyPair;
 use erasure_proto::v1::{self as proto, WorkOrder};
 use std::sync::Arc;
 use support::{Bench, Scripted, order, order_message};
@@ -111,8 +112,11 @@ async fn a_work_order_without_a_valid_identifier_is_refused_without_erasing() {
     for identifiers in [None, Some(proto::Identifiers::default()), Some(bad_phone)] {
         let connector = Scripted::new([]);
         let bench = Bench::start(connector.clone()).await;
+        // An order with plaintext identifiers and nothing sealed (an older coordinator's).
         let order = WorkOrder {
             identifiers,
+            sealed_identifiers: Vec::new(),
+            encapsulated_key: Vec::new(),
             ..order(1)
         };
 
@@ -367,10 +371,8 @@ async fn pacing_spaces_erasures_and_erases_each_order_once() {
     let bench = Bench::start_with(config, connector.clone()).await;
     let start = tokio::time::Instant::now();
 
-    let orders = ["req-a", "req-b", "req-c"].map(|id| WorkOrder {
-        request_id: id.into(),
-        ..order(1)
-    });
+    let orders = ["req-a", "req-b", "req-c"]
+        .map(|id| erasure_connector_sdk::kit::runner_cases::work_order(&alice(), id, 1));
     let results = futures_join(&bench, orders).await;
 
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -390,4 +392,65 @@ async fn futures_join(bench: &Bench, orders: [WorkOrder; 3]) -> Vec<Result<(), H
     let [a, b, c] = orders.map(|o| bench.handle(order_message(&o)));
     let (a, b, c) = tokio::join!(a, b, c);
     vec![a, b, c]
+}
+
+#[tokio::test]
+async fn an_order_sealed_to_another_connector_is_refused_for_good_without_saying_who() {
+    let connector = Scripted::new([]);
+    let bench = Bench::start(connector.clone()).await;
+    let person = alice();
+    let other = KeyPair::from_seed([7; 32]);
+    let order = erasure_connector_sdk::kit::runner_cases::seal_to(order(1), &person, &other);
+
+    bench
+        .deliver(order)
+        .await
+        .expect("handled: the refusal is acknowledged");
+
+    assert_eq!(
+        connector.calls(),
+        0,
+        "the connector was called without identifiers"
+    );
+    let ack = bench.ack(0);
+    assert_eq!(ack.outcome, proto::Outcome::FailedPermanent as i32);
+    assert!(
+        ack.detail
+            .contains("do not open with this connector's encryption key"),
+        "{}",
+        ack.detail
+    );
+    for value in person.iter().map(|(_, v)| v.to_owned()) {
+        assert!(!ack.detail.contains(&value), "{}", ack.detail);
+    }
+}
+
+#[tokio::test]
+async fn sealed_identifiers_moved_to_another_order_are_refused() {
+    let connector = Scripted::new([]);
+    let bench = Bench::start(connector.clone()).await;
+    let sealed_for_req_1 = order(1);
+    let moved = WorkOrder {
+        request_id: "req-2".into(),
+        task_id: format!("req-2/{}", support::SYSTEM),
+        ..sealed_for_req_1.clone()
+    };
+    let next_attempt = WorkOrder {
+        attempt: 2,
+        ..sealed_for_req_1
+    };
+
+    bench.deliver(moved).await.expect("handled");
+    bench.deliver(next_attempt).await.expect("handled");
+
+    assert_eq!(connector.calls(), 0);
+    for i in 0..2 {
+        let ack = bench.ack(i);
+        assert_eq!(ack.outcome, proto::Outcome::FailedPermanent as i32);
+        assert!(
+            ack.detail.contains("bound to another request"),
+            "{}",
+            ack.detail
+        );
+    }
 }

@@ -10,6 +10,7 @@ use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::{Handler, HandlerError, Message, Subscription, Transport, topics};
 use erasure_core::{Identifiers, SystemId};
 use erasure_proof::ack::verify_ack;
+use erasure_proof::sealed::{Binding, WORK_ORDER_CONTEXT, seal};
 use erasure_proof::{KeyPair, TrustStore};
 use erasure_proto::v1::{self as proto, Acknowledgment, SignedAcknowledgment, WorkOrder};
 use prost::Message as _;
@@ -115,7 +116,7 @@ impl Bench {
     /// The connector behind a runner of the kit's system, subscribed and started.
     pub async fn start(connector: Arc<dyn Connector>) -> Self {
         let transport = Arc::new(EmbeddedTransport::new());
-        let key = KeyPair::from_seed([42; 32]);
+        let key = KeyPair::from_seed(KEY_SEED);
         let mut trust = TrustStore::default();
         trust.add_connector(SYSTEM, &key.public());
         let config = RunnerConfig {
@@ -167,14 +168,18 @@ impl Bench {
     }
 }
 
-/// The work order the coordinator would send for `person`.
+/// The seed of the kit runners' key: work orders are sealed to its encryption key.
+pub const KEY_SEED: [u8; 32] = [42; 32];
+
+/// The work order the coordinator would send for `person`: its identifiers sealed to the
+/// encryption key of [`KEY_SEED`], bound to the request, system and attempt.
 pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkOrder {
-    WorkOrder {
+    let order = WorkOrder {
         request_id: request_id.to_owned(),
         task_id: format!("{request_id}/{SYSTEM}"),
         system_id: SYSTEM.to_owned(),
         attempt,
-        identifiers: Some(person.into()),
+        identifiers: None,
         categories: Vec::new(),
         deadline: "2030-01-31".to_owned(),
         issued_at_ms: 0,
@@ -183,7 +188,26 @@ pub fn work_order(person: &Identifiers, request_id: &str, attempt: u32) -> WorkO
         financial_year_end: "12-31".to_owned(),
         controller: String::new(),
         purpose: 0,
-    }
+        ..Default::default()
+    };
+    seal_to(order, person, &KeyPair::from_seed(KEY_SEED))
+}
+
+/// `order` with `person`'s identifiers sealed to `key`'s encryption key, as the relay
+/// seals them.
+pub fn seal_to(mut order: WorkOrder, person: &Identifiers, key: &KeyPair) -> WorkOrder {
+    let to = key.public().encryption_key().expect("a key pair has one");
+    let binding = Binding {
+        context: WORK_ORDER_CONTEXT,
+        request_id: &order.request_id,
+        system_id: &order.system_id,
+        attempt: order.attempt,
+    };
+    let plain = proto::Identifiers::from(person).encode_to_vec();
+    let sealed = seal(&to, &binding, &plain).expect("seal");
+    order.sealed_identifiers = sealed.ciphertext;
+    order.encapsulated_key = sealed.encapsulated_key;
+    order
 }
 
 /// Counts the erasures it passes on.

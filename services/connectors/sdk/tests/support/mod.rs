@@ -134,7 +134,7 @@ impl Bench {
         connector: Arc<dyn Connector>,
     ) -> Result<Self, RunnerError> {
         let transport = Arc::new(EmbeddedTransport::new());
-        let key = KeyPair::from_seed([11; 32]);
+        let key = KeyPair::from_seed(erasure_connector_sdk::kit::runner_cases::KEY_SEED);
         let mut trust = TrustStore::default();
         trust.add_connector(SYSTEM, &key.public());
         let runner = Runner::new(config, connector, key, transport.clone()).await?;
