@@ -17,6 +17,7 @@ use erasure_proof::resolution::{peek_resolution, verify_resolution};
 use erasure_proof::sealed::{Binding, RESOLUTION_CONTEXT, Sealed};
 use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
+use prost::Message as _;
 use tracing::Instrument;
 
 impl Ingest {
