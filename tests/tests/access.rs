@@ -475,6 +475,10 @@ fn a_supervisor_rejects_a_request_and_status_and_report_say_who() {
         json["report"]["actions_by_role"]["supervisor"], 1,
         "{report}"
     );
+    assert_eq!(
+        json["report"]["actions_by_role"]["operator"], 1,
+        "the submission: {report}"
+    );
 }
 
 fn chrono_today() -> String {

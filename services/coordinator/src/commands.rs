@@ -94,9 +94,10 @@ impl Commands {
         request_id: &str,
         system: Option<&SystemId>,
         reason: &str,
+        by: &Actor,
     ) -> Result<RequestState, CoordinatorError> {
         self.decide_on(request_id, |state, now| {
-            Ok(decide::retry(state, system, reason, &self.policy, now)?)
+            Ok(decide::retry(state, system, reason, by, &self.policy, now)?)
         })
         .await
     }

@@ -194,8 +194,9 @@ impl Coordinator {
         request_id: &str,
         system: Option<&SystemId>,
         reason: &str,
+        by: &Actor,
     ) -> Result<RequestState, CoordinatorError> {
-        self.commands.retry(request_id, system, reason).await
+        self.commands.retry(request_id, system, reason, by).await
     }
 
     /// An operator closes a manual task (see [`Commands::attest`]).

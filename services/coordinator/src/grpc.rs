@@ -373,13 +373,14 @@ impl ErasureService for Api {
         &self,
         request: Request<pb::RetryRequest>,
     ) -> Result<Response<pb::ErasureRequest>, Status> {
+        let by = actor(&request);
         let req = request.into_inner();
         let id = checked_id(&req.request_id)?;
         let system = system_id(&req.system_id)?;
         checked_reason(&req.reason)?;
         let state = self
             .coordinator
-            .retry(id, system.as_ref(), &req.reason)
+            .retry(id, system.as_ref(), &req.reason, &by)
             .await
             .map_err(status)?;
         Ok(Response::new(self.view(&state)))

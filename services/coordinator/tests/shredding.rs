@@ -164,7 +164,15 @@ async fn retry_and_replay_after_shredding_are_refused_saying_so() {
         matches!(&replay, Err(CoordinatorError::FailedPrecondition(m)) if m.contains("shredded")),
         "{replay:?}"
     );
-    let retry = w.coordinator.retry(&id, Some(&crm), "again").await;
+    let retry = w
+        .coordinator
+        .retry(
+            &id,
+            Some(&crm),
+            "again",
+            &erasure_core::access::Actor::unauthenticated(),
+        )
+        .await;
     assert!(
         matches!(&retry, Err(CoordinatorError::FailedPrecondition(m)) if m.contains("shredded")),
         "{retry:?}"

@@ -284,6 +284,8 @@ pub enum Event {
         task_id: TaskId,
         system_id: SystemId,
         reason: String,
+        /// Who asked for it.
+        by: Actor,
         at: DateTime<Utc>,
     },
     /// The system accepted `attempt` and answers later. Timer: unless the final answer

@@ -164,7 +164,10 @@ fn actions_by_role(states: &[&RequestState]) -> BTreeMap<String, u64> {
     let actors = states.iter().flat_map(|s| {
         let refusal = s.refusal.as_ref().map(|r| &r.by);
         let extension = s.extension.as_ref().map(|e| &e.by);
-        refusal.into_iter().chain(extension)
+        std::iter::once(&s.received.submitted_by)
+            .chain(refusal)
+            .chain(extension)
+            .chain(&s.retried_by)
     });
     for actor in actors {
         let role = actor.role.map_or("unauthenticated", |r| r.as_str());

@@ -358,22 +358,27 @@ fn an_operator_retry_dispatches_a_failed_task_with_a_new_budget() {
     let state = story.state();
     let p = policy();
     assert_eq!(
-        decide::retry(&state, Some(&"billing".into()), "", &p, t0()),
+        decide::retry(&state, Some(&"billing".into()), "", &by(), &p, t0()),
         Err(Rejection::TaskNotFailed("billing".into()))
     );
     assert_eq!(
-        decide::retry(&state, Some(&"ledger".into()), "", &p, t0()),
+        decide::retry(&state, Some(&"ledger".into()), "", &by(), &p, t0()),
         Err(Rejection::UnknownSystem("ledger".into()))
     );
-    let d = decide::retry(&state, None, "CRM back from maintenance", &p, t0()).expect("ok");
+    let d = decide::retry(&state, None, "CRM back from maintenance", &by(), &p, t0()).expect("ok");
     assert_eq!(types(&d), ["TaskRetryRequested", "TaskDispatched"]);
     story.then(d);
     let state = story.state();
+    assert_eq!(
+        state.retried_by,
+        [by()],
+        "who asked for the retry is recorded"
+    );
     assert_eq!(state.status, RequestStatus::InProgress);
     let crm = &state.tasks[&"crm".into()];
     assert_eq!((crm.attempt, crm.attempts_used()), (2, 1));
     assert_eq!(
-        decide::retry(&state, None, "", &p, t0()),
+        decide::retry(&state, None, "", &by(), &p, t0()),
         Err(Rejection::NothingToRetry)
     );
     let d = story.answer(ack("crm", 2, Outcome::Erased, vec![]), t0());
@@ -560,7 +565,7 @@ fn identifiers_are_shredded_after_retention_and_not_before_the_last_hold_ends() 
         at(2033, 2, 1, 0),
     );
     assert_eq!(replay, refused, "a replay would send the identifiers again");
-    let retry = decide::retry(&state, None, "again", &policy, at(2033, 2, 1, 0));
+    let retry = decide::retry(&state, None, "again", &by(), &policy, at(2033, 2, 1, 0));
     assert_eq!(retry, refused);
 }
 

@@ -227,8 +227,15 @@ fn a_failed_resolution_fails_the_request_and_a_retry_resolves_again() {
         "nothing was erased"
     );
 
-    let retried =
-        decide::retry(&state, None, "table restored", &Policy::default(), t0()).expect("retry");
+    let retried = decide::retry(
+        &state,
+        None,
+        "table restored",
+        &by(),
+        &Policy::default(),
+        t0(),
+    )
+    .expect("retry");
     assert_eq!(
         dispatches(&retried.effects),
         [("crm".to_owned(), 3, Purpose::Resolve)]
@@ -264,4 +271,8 @@ fn an_unanswered_resolution_is_asked_again_then_fails_the_request() {
         0,
         "nothing was erased"
     );
+}
+
+fn by() -> erasure_core::access::Actor {
+    erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor)
 }

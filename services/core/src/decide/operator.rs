@@ -95,6 +95,7 @@ pub fn retry(
     state: &RequestState,
     system: Option<&SystemId>,
     reason: &str,
+    by: &Actor,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
@@ -132,6 +133,7 @@ pub fn retry(
             task_id: task.task_id.clone(),
             system_id: task.system_id.clone(),
             reason: reason.to_owned(),
+            by: by.clone(),
             at: now,
         });
         dispatch(

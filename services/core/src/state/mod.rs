@@ -75,6 +75,8 @@ pub struct RequestState {
     pub extension: Option<Extension>,
     /// Set when a supervisor rejected the request.
     pub refusal: Option<Refusal>,
+    /// Who asked for each retry of a task, in order.
+    pub retried_by: Vec<Actor>,
     /// Offsets (days before the deadline) of the warnings already issued.
     pub warnings_issued: BTreeSet<u32>,
     pub overdue: bool,
@@ -148,6 +150,7 @@ impl RequestState {
             rejected_acks: 0,
             extension: None,
             refusal: None,
+            retried_by: Vec::new(),
             warnings_issued: BTreeSet::new(),
             overdue: false,
             covered_holds: 0,
@@ -270,7 +273,10 @@ impl RequestState {
             Event::TaskFailed {
                 system_id, reason, ..
             } => self.on_task(system_id, |t| t.failed(reason)),
-            Event::TaskRetryRequested { system_id, .. } => self.retry_requested(system_id),
+            Event::TaskRetryRequested { system_id, by, .. } => {
+                self.retried_by.push(by.clone());
+                self.retry_requested(system_id)
+            }
             Event::FollowUpScheduled {
                 system_id,
                 attempt,

@@ -189,6 +189,7 @@ pub fn decode_event(event_type: &str, version: u32, payload: &[u8]) -> Result<Ev
                 task_id: TaskId::new(t.task_id),
                 system_id: SystemId::new(t.system_id),
                 reason: t.reason,
+                by: actor(t.by),
                 at: from_ms(t.at_ms),
             }
         }

@@ -218,12 +218,14 @@ fn payload(event: &Event) -> Vec<u8> {
             task_id,
             system_id,
             reason,
+            by,
             at,
         } => pb::TaskRetryRequested {
             task_id: task_id.to_string(),
             system_id: system_id.to_string(),
             reason: reason.clone(),
             at_ms: ms(*at),
+            by: Some(by.into()),
         }
         .encode_to_vec(),
         Event::FollowUpScheduled {

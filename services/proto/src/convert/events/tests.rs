@@ -188,6 +188,7 @@ fn every_event_round_trips() {
             task_id: "r1/crm".into(),
             system_id: "crm".into(),
             reason: "operator retry".into(),
+            by: erasure_core::access::Actor::new("sam", erasure_core::access::Role::Supervisor),
             at,
         },
         Event::AckAccepted(AckAccepted {
