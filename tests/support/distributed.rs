@@ -66,23 +66,58 @@ pub async fn certificates_per_request(url: &str) -> Vec<(String, i64)> {
     rows.iter().map(|r| (r.get(0), r.get(1))).collect()
 }
 
+/// The broker user of [`Broker::start_scram_over_tls`].
+pub const SCRAM_USER: &str = "erasure";
+
 /// A broker of the test's own, on a fixed port so it can come back where it was.
 #[derive(Debug)]
 pub struct Broker {
     dir: PathBuf,
     port: u16,
+    /// Where the broker listens (plaintext, no authentication unless `--scram`).
     pub addr: String,
+    /// What the erasure processes are given (`ERASURE_KAFKA_BROKERS`): `addr`, or the TLS
+    /// terminator in front of it.
+    pub clients: String,
+    /// `scripts/start-broker` options (`--scram`, `--advertise`).
+    options: Vec<String>,
 }
 
 impl Broker {
     pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, Vec::new(), None)
+    }
+
+    /// Started with `options`; the processes reach it at `clients` when given.
+    pub fn start_with(dir: &Path, options: Vec<String>, clients: Option<String>) -> Self {
         let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
         let mut broker = Self {
             dir: dir.to_owned(),
             port,
-            addr: format!("127.0.0.1:{port}"),
+            clients: clients.unwrap_or_else(|| addr.clone()),
+            addr,
+            options,
         };
         broker.start_again();
+        broker
+    }
+
+    /// SASL/SCRAM required (user `erasure`, the password in `password_file`), reached over
+    /// TLS through a terminator on `localhost` whose CA is written to `ca_pem`.
+    pub fn start_scram_over_tls(dir: &Path, password_file: &Path, ca_pem: &Path) -> Self {
+        let front = std::net::TcpListener::bind("127.0.0.1:0").expect("TLS front port");
+        let clients = format!("localhost:{}", front.local_addr().expect("addr").port());
+        let options = vec![
+            "--scram".to_owned(),
+            SCRAM_USER.to_owned(),
+            password_file.to_str().expect("utf-8").to_owned(),
+            "--advertise".to_owned(),
+            clients.clone(),
+        ];
+        let broker = Self::start_with(dir, options, Some(clients));
+        let identity = crate::tls_front::ServerIdentity::issue(ca_pem);
+        crate::tls_front::start(front, broker.addr.clone(), identity);
         broker
     }
 
@@ -91,6 +126,7 @@ impl Broker {
     pub fn start_again(&mut self) {
         std::fs::create_dir_all(&self.dir).expect("broker dir");
         let out = Command::new(repo().join("scripts/start-broker"))
+            .args(&self.options)
             .arg(&self.dir)
             .env("ERASURE_BROKER_PORT", self.port.to_string())
             .stdin(Stdio::null())
@@ -224,6 +260,17 @@ pub struct Distributed {
 impl Distributed {
     /// Prepares the set-up; starts the broker but no erasure process yet.
     pub async fn prepare(root: &Path) -> Self {
+        Self::prepare_with(root, false).await
+    }
+
+    /// Like [`Distributed::prepare`], with a broker that requires SASL/SCRAM, reached over
+    /// TLS: the coordinator authenticates with SCRAM-SHA-512, the connectors with
+    /// SCRAM-SHA-256, each configured by `[bus.tls]` and `[bus.sasl]` as a deployment would.
+    pub async fn prepare_scram_over_tls(root: &Path) -> Self {
+        Self::prepare_with(root, true).await
+    }
+
+    async fn prepare_with(root: &Path, scram_over_tls: bool) -> Self {
         let examples = repo().join("deploy/examples/distributed");
         let connectors = root.join("connectors");
         std::fs::create_dir_all(&connectors).expect("dir");
@@ -275,7 +322,11 @@ impl Distributed {
             ]));
         }
         let database = fresh_database().await;
-        let broker = Broker::start(&root.join("broker"));
+        let broker = if scram_over_tls {
+            secure_bus(root)
+        } else {
+            Broker::start(&root.join("broker"))
+        };
         Self {
             root: root.to_owned(),
             database,
@@ -296,7 +347,7 @@ impl Distributed {
         let config = self.root.join("coordinator.toml");
         let envs = [
             ("ERASURE_STORE_URL", self.database.as_str()),
-            ("ERASURE_KAFKA_BROKERS", self.broker.addr.as_str()),
+            ("ERASURE_KAFKA_BROKERS", self.broker.clients.as_str()),
             ("ERASURE_LOG", self.log_level),
         ];
         let server = Server::start_with(
@@ -323,7 +374,7 @@ impl Distributed {
         let config = self.root.join("coordinator.toml");
         let envs = [
             ("ERASURE_STORE_URL", self.database.as_str()),
-            ("ERASURE_KAFKA_BROKERS", self.broker.addr.as_str()),
+            ("ERASURE_KAFKA_BROKERS", self.broker.clients.as_str()),
         ];
         Server::start_with(
             &second,
@@ -339,7 +390,7 @@ impl Distributed {
             ("ERASURE_S3_ENDPOINT", self.cameras.endpoint.clone()),
             ("ERASURE_LOG", self.log_level.to_owned()),
         ];
-        let process = ConnectorProcess::start(&config, &self.broker.addr, envs);
+        let process = ConnectorProcess::start(&config, &self.broker.clients, envs);
         self.connectors.push((system.to_owned(), process));
     }
 
@@ -348,6 +399,22 @@ impl Distributed {
         for system in SYSTEMS {
             self.start_connector(system);
         }
+    }
+
+    /// Submits a request with `identifiers` (`--email X …`) and watches it to completion;
+    /// its id. Fails with every process's log when the watch does.
+    pub fn erase(&self, identifiers: &[&str]) -> String {
+        let mut args = vec!["submit"];
+        args.extend_from_slice(identifiers);
+        let id = ok(&self.server().cli(&args));
+        let watched = self.server().cli(&["watch", &id]);
+        assert!(
+            watched.status.success(),
+            "watch failed: {}\n{}",
+            crate::stderr(&watched),
+            self.logs()
+        );
+        id
     }
 
     pub fn server(&self) -> &Server {
@@ -388,6 +455,33 @@ impl Distributed {
         out.push_str(&tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
         out
     }
+}
+
+/// The password file, the CA and the `[bus.tls]` and `[bus.sasl]` sections of every
+/// configuration of the set-up; the broker they lead to.
+fn secure_bus(root: &Path) -> Broker {
+    let (password, ca) = (root.join("broker-password"), root.join("broker-ca.pem"));
+    std::fs::write(&password, "correct horse battery staple\n").expect("password file");
+    let broker = Broker::start_scram_over_tls(&root.join("broker"), &password, &ca);
+    let section = |mechanism: &str| {
+        format!(
+            "\n[bus.tls]\nca_file = {ca:?}\n\n[bus.sasl]\nmechanism = \"{mechanism}\"\n\
+             username = \"{SCRAM_USER}\"\npassword_file = {password:?}\n"
+        )
+    };
+    let mut configs = vec![(root.join("coordinator.toml"), "SCRAM-SHA-512")];
+    for system in SYSTEMS {
+        configs.push((
+            root.join(format!("connectors/{system}.toml")),
+            "SCRAM-SHA-256",
+        ));
+    }
+    for (file, mechanism) in configs {
+        let mut text = std::fs::read_to_string(&file).expect("configuration");
+        text.push_str(&section(mechanism));
+        std::fs::write(&file, text).expect("configuration");
+    }
+    broker
 }
 
 fn copy_dir(from: &Path, to: &Path) {

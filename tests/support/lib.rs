@@ -4,6 +4,7 @@
 pub mod distributed;
 pub mod plaintext;
 pub mod s3;
+pub mod tls_front;
 
 use erasure_proto::v1::erasure_service_client::ErasureServiceClient;
 use std::net::TcpListener;

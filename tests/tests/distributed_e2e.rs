@@ -17,22 +17,14 @@ async fn erasing_a_person_across_five_connector_processes() {
         "two versions each"
     );
 
-    let id = ok(&d.server().cli(&[
-        "submit",
+    let id = d.erase(&[
         "--email",
         "aino.virtanen@example.com",
         "--phone",
         "+358401234567",
         "--customer-id",
         "C-1001",
-    ]));
-    let watched = d.server().cli(&["watch", &id]);
-    assert!(
-        watched.status.success(),
-        "watch failed: {}\n{}",
-        stderr(&watched),
-        d.logs()
-    );
+    ]);
     let status = ok(&d.server().cli(&["status", &id]));
     for system in SYSTEMS {
         assert!(status.contains(&format!("  {system}")), "{status}");

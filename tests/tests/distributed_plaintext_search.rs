@@ -24,16 +24,7 @@ async fn no_byte_the_distributed_orchestrator_wrote_holds_a_shredded_person() {
     d.log_level = "debug";
     d.start_all();
     let person = Person::unique();
-    let id = ok(&d
-        .server()
-        .cli(&["submit", "--email", &person.email, "--phone", &person.phone]));
-    let watched = d.server().cli(&["watch", &id]);
-    assert!(
-        watched.status.success(),
-        "{}\n{}",
-        stderr(&watched),
-        d.logs()
-    );
+    let id = d.erase(&["--email", &person.email, "--phone", &person.phone]);
 
     let server = d.coordinator.as_mut().expect("coordinator");
     server.set_env("ERASURE_CLOCK_OFFSET", "60d");

@@ -8,12 +8,15 @@
 //!   after the handler's verdict (at least once), transient failures retried in place.
 //! - `subscriptions`: one open subscription per topic and transport.
 //! - `admin`: [`KafkaTransport::ensure_topics`].
+//! - `refusal`: the producer's context, which turns errors retrying cannot cure (refused
+//!   credentials, a failed TLS handshake) into a start-up error.
 //! - `trace`: a W3C `traceparent` header on every record.
 
 mod admin;
 pub mod config;
 mod consume;
 mod produce;
+mod refusal;
 mod subscriptions;
 mod trace;
 
@@ -34,7 +37,9 @@ use tokio::task::JoinHandle;
 /// `subscribe`, all in [`KafkaConfig::group_id`].
 pub struct KafkaTransport {
     config: KafkaConfig,
-    producer: FutureProducer,
+    producer: FutureProducer<refusal::Refusals>,
+    /// The first refusal the producer saw (see `refusal`).
+    refused: watch::Receiver<Option<String>>,
     subscriptions: Subscriptions,
 }
 
@@ -53,13 +58,15 @@ impl KafkaTransport {
         config
             .check()
             .map_err(|e| BusError::Unavailable(format!("kafka at {}: {e}", config.brokers)))?;
+        let (context, refused) = refusal::Refusals::new();
         let producer = config
             .producer()
-            .create()
+            .create_with_context(context)
             .map_err(|e| invalid(&config, &e))?;
         Ok(Self {
             config,
             producer,
+            refused,
             subscriptions: Subscriptions::default(),
         })
     }
@@ -69,9 +76,15 @@ impl KafkaTransport {
     }
 
     /// Creates the missing ones of `topics` with the configured partitions and
-    /// replication; existing topics are fine as they are.
+    /// replication; existing topics are fine as they are. Fails at once when the broker
+    /// refuses the credentials or the TLS handshake fails (see `refusal`).
     pub async fn ensure_topics(&self, topics: &[String]) -> Result<(), BusError> {
-        admin::ensure_topics(&self.config, topics).await
+        tokio::select! {
+            done = admin::ensure_topics(&self.config, topics) => done,
+            reason = refusal::refused(self.refused.clone()) => Err(BusError::Unavailable(
+                format!("kafka at {}: {reason}", self.config.brokers),
+            )),
+        }
     }
 
     /// Creates a consumer subscribed to `topic` and spawns its task.

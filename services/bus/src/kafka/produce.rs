@@ -13,7 +13,7 @@ const QUEUE_FULL_WAIT: Duration = Duration::from_secs(5);
 /// Produces `message` (key = request id, headers as given plus a `traceparent`) and waits
 /// for the delivery report: `Ok` means every in-sync replica has the record.
 pub(crate) async fn produce(
-    producer: &FutureProducer,
+    producer: &FutureProducer<super::refusal::Refusals>,
     brokers: &str,
     mut message: Message,
 ) -> Result<(), BusError> {
