@@ -178,7 +178,12 @@ action = "delete"
         "--reason",
         "database restored",
     ]));
-    wait_for_status(&server, &id, "certificate  available").await;
+    let status = wait_for_status(&server, &id, "certificate  available").await;
+    assert!(
+        status.contains("retried      ledger by unauthenticated at "),
+        "{status}"
+    );
+    assert!(status.contains(": database restored"), "{status}");
     assert_eq!(
         count(&data.join("ledger.sqlite"), "SELECT count(*) FROM people"),
         1

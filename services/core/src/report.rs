@@ -167,7 +167,7 @@ fn actions_by_role(states: &[&RequestState]) -> BTreeMap<String, u64> {
         std::iter::once(&s.received.submitted_by)
             .chain(refusal)
             .chain(extension)
-            .chain(&s.retried_by)
+            .chain(s.retries.iter().map(|r| &r.by))
     });
     for actor in actors {
         let role = actor.role.map_or("unauthenticated", |r| r.as_str());

@@ -369,10 +369,12 @@ fn an_operator_retry_dispatches_a_failed_task_with_a_new_budget() {
     assert_eq!(types(&d), ["TaskRetryRequested", "TaskDispatched"]);
     story.then(d);
     let state = story.state();
+    let retry = &state.retries[..];
+    assert_eq!(retry.len(), 1, "{retry:?}");
     assert_eq!(
-        state.retried_by,
-        [by()],
-        "who asked for the retry is recorded"
+        (&retry[0].by, retry[0].reason.as_str(), retry[0].at),
+        (&by(), "CRM back from maintenance", t0()),
+        "who asked for the retry, why and when is recorded"
     );
     assert_eq!(state.status, RequestStatus::InProgress);
     let crm = &state.tasks[&"crm".into()];

@@ -54,6 +54,15 @@ pub struct Refusal {
     pub at: DateTime<Utc>,
 }
 
+/// A retry of a task someone asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retry {
+    pub system_id: SystemId,
+    pub reason: String,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extension {
     /// Who extended it.
@@ -75,8 +84,8 @@ pub struct RequestState {
     pub extension: Option<Extension>,
     /// Set when a supervisor rejected the request.
     pub refusal: Option<Refusal>,
-    /// Who asked for each retry of a task, in order.
-    pub retried_by: Vec<Actor>,
+    /// Every retry someone asked for (who, when, why), in order.
+    pub retries: Vec<Retry>,
     /// Offsets (days before the deadline) of the warnings already issued.
     pub warnings_issued: BTreeSet<u32>,
     pub overdue: bool,
@@ -150,7 +159,7 @@ impl RequestState {
             rejected_acks: 0,
             extension: None,
             refusal: None,
-            retried_by: Vec::new(),
+            retries: Vec::new(),
             warnings_issued: BTreeSet::new(),
             overdue: false,
             covered_holds: 0,
@@ -273,8 +282,19 @@ impl RequestState {
             Event::TaskFailed {
                 system_id, reason, ..
             } => self.on_task(system_id, |t| t.failed(reason)),
-            Event::TaskRetryRequested { system_id, by, .. } => {
-                self.retried_by.push(by.clone());
+            Event::TaskRetryRequested {
+                system_id,
+                reason,
+                by,
+                at,
+                ..
+            } => {
+                self.retries.push(Retry {
+                    system_id: system_id.clone(),
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at: *at,
+                });
                 self.retry_requested(system_id)
             }
             Event::FollowUpScheduled {

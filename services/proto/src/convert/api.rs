@@ -130,6 +130,16 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
         extension_reason: extension.map(|e| e.reason.clone()).unwrap_or_default(),
         extended_by: extension.map(|e| e.by.to_string()).unwrap_or_default(),
         submitted_by: s.received.submitted_by.to_string(),
+        retries: s
+            .retries
+            .iter()
+            .map(|r| pb::RetryView {
+                system_id: r.system_id.to_string(),
+                reason: r.reason.clone(),
+                by: r.by.to_string(),
+                at: rfc3339(r.at),
+            })
+            .collect(),
         rejection_reason: s
             .refusal
             .as_ref()

@@ -132,6 +132,17 @@ pub fn request(r: &pb::ErasureRequest) -> String {
     } else {
         line(format!("deadline     {}", r.deadline));
     }
+    for retry in &r.retries {
+        let why = if retry.reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", retry.reason)
+        };
+        line(format!(
+            "retried      {} by {} at {}{why}",
+            retry.system_id, retry.by, retry.at
+        ));
+    }
     if !r.rejected_by.is_empty() {
         line(format!(
             "rejected by  {}: {}",
