@@ -13,9 +13,14 @@ pub fn dir(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The example's configuration, as shipped.
+/// The example's configuration (`config.toml`), as shipped.
 pub fn config(name: &str) -> String {
-    std::fs::read_to_string(dir(name).join("config.toml")).expect("example config")
+    config_file(name, "config.toml")
+}
+
+/// Another configuration file of the example, as shipped.
+pub fn config_file(name: &str, file: &str) -> String {
+    std::fs::read_to_string(dir(name).join(file)).expect("example config")
 }
 
 /// The address the examples' processors are configured at (the local stand-in).
