@@ -2,7 +2,9 @@
 //! loopback port, the CLI run as a process, and a gRPC client.
 
 pub mod distributed;
+pub mod examples;
 pub mod plaintext;
+pub mod processor_stub;
 pub mod s3;
 pub mod tls_front;
 

@@ -2,7 +2,8 @@
 //! (`ERASURE_TEST_S3_ENDPOINT`), and what is in it, read with plain S3 requests (rusty-s3
 //! signs, reqwest sends), never through the connector.
 
-use rusty_s3::{Bucket as S3Bucket, Credentials, Method, UrlStyle};
+use reqwest::Url;
+use rusty_s3::{Bucket as S3Bucket, Credentials, Method, S3Action, UrlStyle};
 use std::time::Duration;
 
 /// The example's credentials (the test server accepts any).
@@ -39,26 +40,33 @@ impl Bucket {
         }
     }
 
-    /// Object versions and delete markers whose keys start with `prefix`.
-    pub async fn versions(&self, prefix: &str) -> usize {
+    fn s3(&self) -> S3Bucket {
         let url = self.endpoint.parse().expect("endpoint URL");
-        let bucket =
-            S3Bucket::new(url, UrlStyle::Path, self.name.clone(), "us-east-1").expect("bucket");
+        S3Bucket::new(url, UrlStyle::Path, self.name.clone(), "us-east-1").expect("bucket")
+    }
+
+    /// A presigned URL of a bucket-level request with `query`.
+    fn signed(&self, method: Method, query: &[(&str, &str)]) -> Url {
+        let bucket = self.s3();
         let credentials = Credentials::new(ACCESS_KEY, SECRET);
-        let query = [("max-keys", "1000"), ("prefix", prefix), ("versions", "")];
-        let url = rusty_s3::signing::sign(
+        rusty_s3::signing::sign(
             &jiff::Timestamp::now(),
-            Method::Get,
+            method,
             bucket.base_url().clone(),
             credentials.key(),
             credentials.secret(),
             None,
             bucket.region(),
-            Duration::from_secs(300).as_secs(),
-            query.into_iter(),
+            EXPIRES.as_secs(),
+            query.iter().copied(),
             std::iter::empty::<(&str, &str)>(),
-        );
-        let body = reqwest::get(url)
+        )
+    }
+
+    /// Object versions and delete markers whose keys start with `prefix`.
+    pub async fn versions(&self, prefix: &str) -> usize {
+        let query = [("max-keys", "1000"), ("prefix", prefix), ("versions", "")];
+        let body = reqwest::get(self.signed(Method::Get, &query))
             .await
             .expect("list versions")
             .text()
@@ -67,4 +75,42 @@ impl Bucket {
         assert!(body.contains("<IsTruncated>false</IsTruncated>"), "{body}");
         body.matches("<Version>").count() + body.matches("<DeleteMarker>").count()
     }
+
+    /// Creates the bucket with versioning on.
+    pub async fn create(&self) {
+        let credentials = Credentials::new(ACCESS_KEY, SECRET);
+        let http = reqwest::Client::new();
+        let url = self.s3().create_bucket(&credentials).sign(EXPIRES);
+        let answer = http
+            .put(url)
+            .header("content-length", "0")
+            .send()
+            .await
+            .expect("create bucket");
+        assert!(answer.status().is_success(), "create bucket: {answer:?}");
+        let versioning = r#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#;
+        let url = self.signed(Method::Put, &[("versioning", "")]);
+        let answer = http
+            .put(url)
+            .body(versioning)
+            .send()
+            .await
+            .expect("versioning");
+        assert!(answer.status().is_success(), "versioning: {answer:?}");
+    }
+
+    /// Writes one object.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) {
+        let credentials = Credentials::new(ACCESS_KEY, SECRET);
+        let url = self.s3().put_object(Some(&credentials), key).sign(EXPIRES);
+        let answer = reqwest::Client::new()
+            .put(url)
+            .body(bytes)
+            .send()
+            .await
+            .expect("put object");
+        assert!(answer.status().is_success(), "put {key}: {answer:?}");
+    }
 }
+
+const EXPIRES: Duration = Duration::from_secs(300);

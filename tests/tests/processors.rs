@@ -47,14 +47,7 @@ async fn start_analytics(a: Arc<Analytics>) -> String {
         .route("/v2/deletions", post(submit))
         .route("/v2/deletions/{id}", get(status))
         .with_state(a);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    erasure_tests::processor_stub::serve(app).await
 }
 
 fn analytics_system(base: &str) -> String {
