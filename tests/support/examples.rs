@@ -26,44 +26,17 @@ pub fn config_file(name: &str, file: &str) -> String {
 /// The address the examples' processors are configured at (the local stand-in).
 pub const PROCESSORS: &str = "http://127.0.0.1:8090";
 
-/// Creates the example's SQLite systems and local object stores under `data/systems`.
+/// Creates the example's SQLite systems and local object stores under `data/systems`, with
+/// the example's own set-up script (`deploy/examples/setup NAME DIR`), as a user would.
 pub fn set_up_local(name: &str, data: &Path) {
-    let systems = data.join("systems");
-    std::fs::create_dir_all(&systems).expect("systems dir");
-    for script in files(&dir(name).join("data"), "sql") {
-        let stem = script.file_stem().and_then(|s| s.to_str()).expect("name");
-        let db = rusqlite::Connection::open(systems.join(format!("{stem}.sqlite"))).expect("db");
-        db.execute_batch(&std::fs::read_to_string(&script).expect("script"))
-            .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
-    }
-    let objects = dir(name).join("data/objects");
-    if objects.exists() {
-        copy_tree(&objects, &systems);
-    }
-}
-
-/// The files directly in `dir` ending in `.ext`, sorted.
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
-        .collect();
-    found.sort();
-    found
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
+    let setup = dir(name).join("../setup");
+    let out = std::process::Command::new(&setup)
+        .arg(name)
+        .arg(data)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run deploy/examples/setup");
+    crate::ok(&out);
 }
 
 /// Every file under `root`, as keys relative to it (`a/b/c.jpg`), sorted.
