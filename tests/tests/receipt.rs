@@ -4,6 +4,7 @@
 //! reason, and a recipient. Each language's receipt, text and HTML, must tell the person
 //! those facts and hold none of their identifiers.
 
+use erasure_proto::v1 as pb;
 use erasure_tests::*;
 use std::path::Path;
 use std::time::Duration;
@@ -51,6 +52,12 @@ fn facts(lang: &str) -> Vec<&'static str> {
         "Tietosuojavaltuutetun toimisto",
         "https://tietosuoja.fi",
     ]
+}
+
+/// 2027-01-07 as Finnish writes it: 7.1.2027.
+fn finnish_day(iso: &str) -> String {
+    let parts: Vec<u32> = iso.split('-').map(|p| p.parse().expect("date")).collect();
+    format!("{}.{}.{}", parts[2], parts[1], parts[0])
 }
 
 fn path(p: &Path) -> &str {
@@ -128,6 +135,29 @@ async fn a_receipt_in_each_language_tells_the_facts_and_no_identifier() {
         .and_then(|s| s.get(..10))
         .expect("the example's backups hold the person");
 
+    // The API's view tells each system's description, categories and when it answered.
+    let view = server
+        .client()
+        .await
+        .get(pb::GetRequest {
+            request_id: id.clone(),
+        })
+        .await
+        .expect("get")
+        .into_inner();
+    let crm = view
+        .tasks
+        .iter()
+        .find(|t| t.system_id == "crm")
+        .expect("crm");
+    assert_eq!(crm.description, "Customer register (SQLite)");
+    assert_eq!(crm.categories, ["contact", "contract", "support-ticket"]);
+    assert!(
+        !crm.answered_at.is_empty() && crm.answered_at <= view.completed_at,
+        "{crm:?} {}",
+        view.completed_at
+    );
+
     for lang in ["fi", "sv", "en", "de"] {
         let text = ok(&server.cli(&["receipt", &id, "--lang", lang]));
         assert!(text.contains(&id), "{lang}: no request id\n{text}");
@@ -159,14 +189,15 @@ async fn a_receipt_in_each_language_tells_the_facts_and_no_identifier() {
         );
         assert_no_identifier(lang, &page);
     }
-    // The backups' end, as Finnish writes a day (2027-01-07: 7.1.2027).
+    // The backups' end and the day the CRM erased, as Finnish writes a day.
     let fi = ok(&server.cli(&["receipt", &id, "--lang", "fi"]));
-    let mut parts = backups_until
-        .split('-')
-        .map(|p| p.parse::<u32>().expect("date"));
-    let (y, m, d) = (parts.next(), parts.next(), parts.next());
-    let day = format!("{}.{}.{}", d.expect("d"), m.expect("m"), y.expect("y"));
+    let day = finnish_day(backups_until);
     assert!(fi.contains(&format!("{day} asti")), "no {day}:\n{fi}");
+    let answered = finnish_day(&crm.answered_at[..10]);
+    assert!(
+        fi.contains(&format!("poistettu {answered}.")),
+        "no {answered}:\n{fi}"
+    );
 
     let refused = server.cli(&["receipt", &id, "--lang", "xx"]);
     assert!(!refused.status.success());

@@ -283,7 +283,7 @@ fn a_request_in_progress_says_what_is_done_and_a_failed_one_gets_none() {
     r.tasks[0].answered_at.clear();
     let text = compose(&r, Language::En).expect("receipt").text();
     assert!(text.starts_with("Your erasure request: what has been done so far"));
-    assert!(text.contains("Customer register (contact details): still in progress."));
+    assert!(text.contains("Customer register – contact details: still in progress."));
     r.status = pb::RequestStatus::Failed as i32;
     let e = compose(&r, Language::En).expect_err("failed");
     assert!(e.to_string().contains("erasure retry req-1"), "{e}");
@@ -302,4 +302,15 @@ fn a_refusal_gives_its_reason_and_the_courts() {
     let text = compose(&r, Language::Fi).expect("receipt").text();
     assert!(text.contains("Syy: manifestly unfounded"), "{text}");
     assert!(text.contains("https://www.imy.se") && text.contains("tuomioistuimeen"));
+}
+
+#[test]
+fn a_hold_that_ended_says_the_items_were_erased() {
+    let mut r = completed_request();
+    r.holds[0].state = "ended".into();
+    let text = compose(&r, Language::En).expect("receipt").text();
+    assert!(
+        text.contains("kept until 31 December 2032 under Kirjanpitolaki (Accounting Act) 1336/1997, ch. 2 § 10(2); the period has ended and the items have been erased."),
+        "{text}"
+    );
 }
