@@ -148,9 +148,15 @@ impl Writer<'_> {
     }
 
     fn category(&self, category: &str) -> String {
+        self.word("category", category)
+    }
+
+    /// A name the API gives (a category, a role, a way of telling) in plain words: the
+    /// message `<kind>-<name>`, or the name itself where the language has none.
+    fn word(&self, kind: &str, name: &str) -> String {
         self.t
-            .optional(&format!("category-{category}"), &[])
-            .unwrap_or_else(|| category.to_owned())
+            .optional(&format!("{kind}-{name}"), &[])
+            .unwrap_or_else(|| name.to_owned())
     }
 
     fn kept(&self) -> Option<Section> {
@@ -237,8 +243,8 @@ impl Writer<'_> {
                 id,
                 &[
                     ("name", n.name.as_str().into()),
-                    ("role", self.t.get(&format!("role-{}", n.role), &[]).into()),
-                    ("via", self.t.get(&format!("via-{}", n.via), &[]).into()),
+                    ("role", self.word("role", &n.role).into()),
+                    ("via", self.word("via", &n.via).into()),
                     ("date", self.day(&n.told_at).into()),
                 ],
             )
