@@ -10,6 +10,7 @@
 //!   period report for regulators (clients of a running server).
 //! - `keys rotate`: replace a signing key, keeping what it signed verifiable.
 //! - `load`: a bounded load against a running server, printing throughput and latency.
+//! - `receipt`: the receipt for the person (Art. 12(3)) in fi, sv, en or de, as text or HTML.
 //! - `task`: manual tasks (recipients with no API) closed by an operator with evidence;
 //!   `replay`: erasures dispatched again after a backup was restored.
 
@@ -18,6 +19,7 @@ mod explain;
 mod load;
 mod local;
 mod operator;
+mod receipt;
 mod report;
 mod transparency;
 
@@ -69,6 +71,10 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// The receipt for the person, in their language: what was erased and when, what is
+    /// kept under which law until when, the extension, the recipients told, and where to
+    /// complain (text, or --html).
+    Receipt(receipt::ReceiptArgs),
     /// Extend a request's deadline by 1 or 2 months (once, within the first month).
     Extend {
         id: String,
@@ -185,6 +191,7 @@ async fn main() -> ExitCode {
             html,
             output,
         } => client::certificate(&target, id, supplement, html, output).await,
+        Command::Receipt(args) => receipt::run(&target, args).await,
         Command::ExampleData(args) => local::example_data(args).await,
         Command::Load(args) => load::run(&target, args).await,
         Command::Verify {

@@ -99,7 +99,11 @@ impl Api {
     }
 
     fn view(&self, s: &RequestState) -> pb::ErasureRequest {
-        request_view(s, &self.coordinator.policy().rules)
+        request_view(
+            s,
+            &self.coordinator.policy().rules,
+            self.coordinator.inventory(),
+        )
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

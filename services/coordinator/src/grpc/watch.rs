@@ -27,7 +27,8 @@ pub async fn follow(
     watched: Watched,
     tx: mpsc::Sender<Result<pb::ErasureRequest, Status>>,
 ) {
-    let view = |s: &RequestState| request_view(s, &coordinator.policy().rules);
+    let view =
+        |s: &RequestState| request_view(s, &coordinator.policy().rules, coordinator.inventory());
     let Watched {
         id,
         first,

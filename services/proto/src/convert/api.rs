@@ -4,6 +4,7 @@ use super::DecodeError;
 use crate::v1 as pb;
 use chrono::{DateTime, SecondsFormat, Utc};
 use erasure_core::events::Purpose;
+use erasure_core::inventory::Inventory;
 use erasure_core::retention::RuleBook;
 use erasure_core::state::{Hold, TaskState};
 use erasure_core::{RequestState, RequestStatus, TaskStatus};
@@ -76,7 +77,33 @@ impl From<&TaskState> for pb::TaskView {
                 .unwrap_or_default(),
             reference: ack.map(|a| a.reference.clone()).unwrap_or_default(),
             in_backups_until: t.backups_until().map(|d| d.to_string()).unwrap_or_default(),
+            description: String::new(),
+            categories: t.categories.clone(),
+            answered_at: answered_at(t).map(rfc3339).unwrap_or_default(),
         }
+    }
+}
+
+/// When a final task's answer was recorded: the operator's attestation, or the accepted
+/// acknowledgment.
+fn answered_at(t: &TaskState) -> Option<DateTime<Utc>> {
+    if t.status == TaskStatus::Pending {
+        return None;
+    }
+    t.attestation
+        .as_ref()
+        .map(|a| a.at)
+        .or(t.last_ack.as_ref().map(|a| a.at))
+}
+
+/// A task's view with the inventory's description of its system.
+fn task_view(t: &TaskState, inventory: &Inventory) -> pb::TaskView {
+    pb::TaskView {
+        description: inventory
+            .get(&t.system_id)
+            .map(|s| s.description.clone())
+            .unwrap_or_default(),
+        ..pb::TaskView::from(t)
     }
 }
 
@@ -108,8 +135,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// The API view of a request; `rules` give the holds their citations.
-pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
+/// The API view of a request; `rules` give the holds their citations, `inventory` the
+/// systems their descriptions.
+pub fn request_view(
+    s: &RequestState,
+    rules: &RuleBook,
+    inventory: &Inventory,
+) -> pb::ErasureRequest {
     let r = &s.received;
     let extension = s.extension.as_ref();
     pb::ErasureRequest {
@@ -120,7 +152,7 @@ pub fn request_view(s: &RequestState, rules: &RuleBook) -> pb::ErasureRequest {
         completed_at: s.completed_at.map(rfc3339).unwrap_or_default(),
         jurisdiction: r.jurisdiction.clone(),
         channel: r.channel.clone(),
-        tasks: s.tasks.values().map(pb::TaskView::from).collect(),
+        tasks: s.tasks.values().map(|t| task_view(t, inventory)).collect(),
         certificate_available: s.certificate.is_some(),
         rejected_acknowledgments: s.rejected_acks,
         original_deadline: extension
