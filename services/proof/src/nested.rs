@@ -172,3 +172,6 @@ fn signs(certificate: &[u8], body: &[u8], signature: &[u8]) -> bool {
 fn short(fingerprint: &str) -> &str {
     fingerprint.get(..16).unwrap_or(fingerprint)
 }
+
+#[cfg(test)]
+mod tests;
