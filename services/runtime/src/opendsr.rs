@@ -64,27 +64,9 @@ pub struct Prepared {
 impl Prepared {
     /// Checks `[opendsr]` against the rest of the configuration and loads the key.
     pub fn new(config: &Config, data_dir: &Path) -> Result<Option<Self>> {
-        let Some(opendsr) = &config.opendsr else {
+        let Some((opendsr, domain)) = checked(config)? else {
             return Ok(None);
         };
-        if config.auth.is_none() {
-            bail!("[opendsr] needs [auth]: a controller is known by its token's controller claim");
-        }
-        if config.server.http_listen.is_none() {
-            bail!("[opendsr] needs [server] http_listen: the endpoints are served over HTTP");
-        }
-        if config.controllers.is_empty() {
-            bail!("[opendsr] needs controllers = [...]: the controllers that may post requests");
-        }
-        let url =
-            reqwest::Url::parse(&opendsr.public_url).context("opendsr.public_url: not a URL")?;
-        let domain = match &opendsr.domain {
-            Some(d) => d.clone(),
-            None => url.host_str().unwrap_or_default().to_owned(),
-        };
-        if domain.is_empty() {
-            bail!("opendsr.domain: required when public_url names no host");
-        }
         Ok(Some(Self {
             signer: Arc::new(Signer::load(opendsr, data_dir, &domain)?),
             domain,
@@ -130,6 +112,32 @@ impl OpenDsr {
     pub fn requests_url(&self) -> String {
         format!("{}/{}", self.public_url, REQUEST_ROUTES[0])
     }
+}
+
+/// `[opendsr]` and its domain, when the rest of the configuration allows it: `[auth]`,
+/// `[server] http_listen` and `controllers` are needed. Reads no file.
+pub fn checked(config: &Config) -> Result<Option<(&OpenDsrConfig, String)>> {
+    let Some(opendsr) = &config.opendsr else {
+        return Ok(None);
+    };
+    if config.auth.is_none() {
+        bail!("[opendsr] needs [auth]: a controller is known by its token's controller claim");
+    }
+    if config.server.http_listen.is_none() {
+        bail!("[opendsr] needs [server] http_listen: the endpoints are served over HTTP");
+    }
+    if config.controllers.is_empty() {
+        bail!("[opendsr] needs controllers = [...]: the controllers that may post requests");
+    }
+    let url = reqwest::Url::parse(&opendsr.public_url).context("opendsr.public_url: not a URL")?;
+    let domain = match &opendsr.domain {
+        Some(d) => d.clone(),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    if domain.is_empty() {
+        bail!("opendsr.domain: required when public_url names no host");
+    }
+    Ok(Some((opendsr, domain)))
 }
 
 /// The idempotency key of a controller's request.

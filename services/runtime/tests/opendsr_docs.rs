@@ -60,3 +60,21 @@ fn the_federation_example_is_a_processor_told_over_opendsr() {
         .expect("a recipient");
     assert_eq!(recipient.via, Notice::OpenDsr);
 }
+
+#[tokio::test]
+async fn config_check_names_what_opendsr_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("erasure.toml");
+    let text = "[server]\nhttp_listen = \"127.0.0.1:8080\"\n[opendsr]\npublic_url = \"https://x.test/opendsr/v1\"\n";
+    std::fs::write(&file, format!("{text}{SYSTEM}")).expect("write");
+    let checked = erasure_runtime::check::check(&file, dir.path(), false)
+        .await
+        .expect("parses");
+    assert_eq!(checked.problems.len(), 1, "{:?}", checked.problems);
+    assert!(
+        checked.problems[0].contains("needs [auth]"),
+        "{:?}",
+        checked.problems
+    );
+    assert!(!dir.path().join("keys").exists(), "a check creates no key");
+}
