@@ -310,6 +310,15 @@ async fn a_request_at_a_is_erased_by_b_and_a_certificate_nests_b_proof() {
         .filter(|l| l.contains("completed") || l.contains("in-progress"));
     assert_eq!(requests.count(), 1, "one request at B:\n{list}");
 
+    // Discovery is public, and signed under the specification's old names too.
+    let discovery = reqwest::get(format!("http://127.0.0.1:{http}/opendsr/v1/discovery"))
+        .await
+        .expect("discovery");
+    assert_eq!(discovery.status().as_u16(), 200);
+    for header in ["x-opendsr-signature", "x-opengdpr-signature"] {
+        assert!(discovery.headers().contains_key(header), "{header}");
+    }
+
     // Refused at B: no token, another controller's token, a controller it does not serve.
     let (code, _) = http_status(&url, None).await;
     assert_eq!(code, 401);

@@ -5,7 +5,6 @@
 //! full, so a controller may see one twice.
 
 use super::OpenDsr;
-use super::routes::{DOMAIN_HEADER, SIGNATURE_HEADER};
 use super::status::{self, About};
 use chrono::Utc;
 use serde_json::json;
@@ -77,13 +76,11 @@ impl OpenDsr {
     /// Posts one signed callback; whether it was taken (2xx).
     async fn post(&self, url: &str, body: Vec<u8>) -> bool {
         let signature = self.signer.sign(&body);
-        let sent = (self.http.post(url))
-            .header("content-type", "application/json")
-            .header(SIGNATURE_HEADER, signature)
-            .header(DOMAIN_HEADER, &self.domain)
-            .body(body)
-            .send()
-            .await;
+        let mut post = (self.http.post(url)).header("content-type", "application/json");
+        for (name, value) in self.signature_headers(&signature) {
+            post = post.header(name, value);
+        }
+        let sent = post.body(body).send().await;
         matches!(sent, Ok(answer) if answer.status().is_success())
     }
 }

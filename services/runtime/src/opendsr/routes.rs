@@ -26,8 +26,18 @@ use erasure_proto::v1 as pb;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-pub const SIGNATURE_HEADER: &str = "x-opendsr-signature";
-pub const DOMAIN_HEADER: &str = "x-opendsr-processor-domain";
+/// The signature and domain headers under the specification's three names (OpenDSR, and
+/// the earlier OpenCompliance and OpenGDPR, which every party must still honour).
+pub const SIGNATURE_HEADERS: [&str; 3] = [
+    "x-opendsr-signature",
+    "x-opencompliance-signature",
+    "x-opengdpr-signature",
+];
+pub const DOMAIN_HEADERS: [&str; 3] = [
+    "x-opendsr-processor-domain",
+    "x-opencompliance-processor-domain",
+    "x-opengdpr-processor-domain",
+];
 
 type Service = State<Arc<OpenDsr>>;
 type Controller = Option<Extension<ControllerId>>;
@@ -232,13 +242,25 @@ impl OpenDsr {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Ok(v) = HeaderValue::from_str(&signature) {
-            headers.insert(SIGNATURE_HEADER, v);
-        }
-        if let Ok(v) = HeaderValue::from_str(&self.domain) {
-            headers.insert(DOMAIN_HEADER, v);
+        for (name, value) in self.signature_headers(&signature) {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                headers.insert(name, v);
+            }
         }
         response
+    }
+
+    /// Every signature and domain header, for `signature`.
+    pub fn signature_headers<'a>(
+        &'a self,
+        signature: &'a str,
+    ) -> impl Iterator<Item = (&'static str, &'a str)> {
+        let signed = SIGNATURE_HEADERS.into_iter().map(move |h| (h, signature));
+        signed.chain(
+            DOMAIN_HEADERS
+                .into_iter()
+                .map(|h| (h, self.domain.as_str())),
+        )
     }
 
     /// An OpenDSR error object (section 7.6), signed.
