@@ -1,6 +1,7 @@
 //! The endpoints, under `/opendsr/v1/` (docs/opendsr.md). Every answer is JSON (the
 //! certificate PEM excepted) signed with `X-OpenDSR-Signature` and naming this processor's
-//! domain in `X-OpenDSR-Processor-Domain`. Authentication is the server's layer
+//! domain in `X-OpenDSR-Processor-Domain`, both also under the earlier names (the header
+//! names are the processor connector's, which reads them). Authentication is the server's layer
 //! (`access::table`): discovery and `cert.pem` are public, the rest needs the controller
 //! role, and here the token's controller must be one of the deployment's. A controller
 //! only ever sees its own requests: another's is "not found", as an unknown one is.
@@ -18,6 +19,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::SecondsFormat;
+use erasure_connector_processor::opendsr::{DOMAIN_HEADERS, SIGNATURE_HEADERS};
 use erasure_coordinator::CoordinatorError;
 use erasure_coordinator::grpc::input::submit_input;
 use erasure_core::RequestState;
@@ -25,19 +27,6 @@ use erasure_core::access::Actor;
 use erasure_proto::v1 as pb;
 use serde_json::{Value, json};
 use std::sync::Arc;
-
-/// The signature and domain headers under the specification's three names (OpenDSR, and
-/// the earlier OpenCompliance and OpenGDPR, which every party must still honour).
-pub const SIGNATURE_HEADERS: [&str; 3] = [
-    "x-opendsr-signature",
-    "x-opencompliance-signature",
-    "x-opengdpr-signature",
-];
-pub const DOMAIN_HEADERS: [&str; 3] = [
-    "x-opendsr-processor-domain",
-    "x-opencompliance-processor-domain",
-    "x-opengdpr-processor-domain",
-];
 
 type Service = State<Arc<OpenDsr>>;
 type Controller = Option<Extension<ControllerId>>;
