@@ -117,6 +117,11 @@ enum Command {
         /// For a supplement: the certificate file it supplements (checks the link).
         #[arg(long)]
         certificate: Option<PathBuf>,
+        /// SYSTEM=FILE: the trust file of the processor (another orchestrator, over
+        /// OpenDSR) that SYSTEM stands for; checks the proof its acknowledgment nests.
+        /// Repeatable; needs --trust.
+        #[arg(long, value_name = "SYSTEM=FILE", value_parser = erasure_runtime::verify::processor_trust)]
+        processor_trust: Vec<(String, PathBuf)>,
         /// Two tree heads (tree head, certificate or supplement files): checks both
         /// signatures and that the larger log extends the smaller one.
         #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with_all = ["file", "certificate"])]
@@ -198,13 +203,19 @@ async fn main() -> ExitCode {
             file,
             trust,
             certificate,
+            processor_trust,
             tree_heads,
             proof,
         } => match (file, tree_heads.as_deref()) {
             (_, Some([a, b])) => verify::tree_heads(a, b, proof.as_deref(), trust.as_deref())
                 .and_then(|v| print_verified(&v)),
-            (Some(file), _) => verify::file(&file, trust.as_deref(), certificate.as_deref())
-                .and_then(|v| print_verified(&v)),
+            (Some(file), _) => verify::file(
+                &file,
+                trust.as_deref(),
+                certificate.as_deref(),
+                &processor_trust,
+            )
+            .and_then(|v| print_verified(&v)),
             _ => Err(anyhow::anyhow!("give a FILE, or --tree-heads A B")),
         },
         Command::Log(command) => transparency::run(&target, command).await,

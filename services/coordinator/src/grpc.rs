@@ -7,7 +7,7 @@
 //! - `status`: errors to `tonic::Status`, the only place they are built.
 //! - `watch`: following a request until it is final.
 
-mod input;
+pub mod input;
 mod limits;
 mod pages;
 mod status;

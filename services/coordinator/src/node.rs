@@ -69,6 +69,8 @@ pub struct Node {
     fatal: mpsc::Receiver<String>,
     _acks: Subscription,
     _resolutions: Subscription,
+    /// The transparency log the API proves certificates with.
+    log: Arc<crate::transparency::TransparencyLog>,
 }
 
 impl Node {
@@ -136,15 +138,22 @@ impl Node {
             stop.subscribe(),
         );
         replays.resume();
-        let routes = services(Api::new(coordinator, projection, log, replays)).await?;
+        let routes = services(Api::new(coordinator, projection, Arc::clone(&log), replays)).await?;
         let node = Self {
             stop,
             guards,
             fatal,
             _acks,
             _resolutions,
+            log,
         };
         Ok((node, routes))
+    }
+
+    /// The transparency log certificates are proven with (other endpoints that serve
+    /// certificate files use it too).
+    pub fn log(&self) -> Arc<crate::transparency::TransparencyLog> {
+        Arc::clone(&self.log)
     }
 
     /// Resolves when a background task ended before [`Node::stop`] (a panic, or a loop

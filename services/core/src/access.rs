@@ -17,10 +17,24 @@ pub enum Role {
     Platform,
     /// Reads certificates, reports and tree heads; nothing else.
     Auditor,
+    /// A controller the deployment processes data for (GDPR Art. 28): posts OpenDSR
+    /// erasure requests for its own data subjects and reads their status and certificates.
+    /// No gRPC method; the token names which controller it is.
+    Controller,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
+        Role::Operator,
+        Role::Supervisor,
+        Role::Platform,
+        Role::Auditor,
+        Role::Controller,
+    ];
+
+    /// The roles of the organisation's own staff and services: every role but
+    /// [`Role::Controller`], which belongs to a customer.
+    pub const STAFF: [Role; 4] = [
         Role::Operator,
         Role::Supervisor,
         Role::Platform,
@@ -33,6 +47,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Platform => "platform",
             Role::Auditor => "auditor",
+            Role::Controller => "controller",
         }
     }
 

@@ -168,6 +168,12 @@ pub fn to_file(
     })
 }
 
+/// The certificate inside encoded `SignedCertificate` bytes (not verified).
+pub fn decode_signed_certificate(bytes: &[u8]) -> Option<Certificate> {
+    let signed = SignedCertificate::decode(bytes).ok()?;
+    Certificate::decode(signed.certificate.as_slice()).ok()
+}
+
 /// Verifies a certificate file offline. With `trust`, keys must be in it; without, the
 /// keys the file declares are used (the result says so).
 pub fn verify_file(json: &str, trust: Option<&TrustStore>) -> Verification {
@@ -193,6 +199,7 @@ pub fn verify_file(json: &str, trust: Option<&TrustStore>) -> Verification {
     retention::verify_exceptions(&mut v, &cert.systems, &cert.exceptions, Scope::Every);
     backups::verify_certificate(&mut v, &cert.systems, &cert.backups, cert.issued_at_ms);
     recipients::verify(&mut v, &cert.systems, &cert.recipients);
+    crate::nested::verify(&mut v, keys, &cert.systems);
     verify::verify_readable(&mut v, &DOCUMENT, view(cert), &file.certificate);
     transparency::verify_log(&mut v, keys, &decoded.bytes, file.log.as_ref());
     v

@@ -250,6 +250,14 @@ impl TrustedKey {
 pub struct TrustStore {
     pub coordinator: Vec<TrustedKey>,
     pub connectors: BTreeMap<String, Vec<TrustedKey>>,
+    /// Hex SHA-256 fingerprints (of the DER) of the X.509 certificates this orchestrator
+    /// signs its OpenDSR answers with, when it serves OpenDSR; absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opendsr_certificates: Vec<String>,
+    /// Per system id: the trust file of the processor (another orchestrator) that system
+    /// stands for, to check the proofs its acknowledgments nest; absent when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub processors: BTreeMap<String, TrustStore>,
 }
 
 impl TrustStore {

@@ -12,7 +12,8 @@
 //! - `verification`: [`Verification`] and the checks both share; `attestation`: the check
 //!   of a manual task an operator closed; `retention`: the check that retention exceptions
 //!   and acknowledgments agree; `backups`: the same for copies in backups; `recipients`:
-//!   that each recipient's notice says what its system's result says.
+//!   that each recipient's notice says what its system's result says; `nested`: a
+//!   processor's signed status and certificate nested in an acknowledgment (federation).
 //!
 //! [`verify_any`] verifies either kind of file, by its `format`.
 //! Everything here is pure: callers read and write files.
@@ -25,6 +26,7 @@ pub mod certificate;
 pub mod consistency;
 pub mod keys;
 pub mod merkle;
+mod nested;
 mod recipients;
 pub mod resolution;
 mod retention;

@@ -64,6 +64,7 @@ pub(crate) fn ack(request_id: &str, system_id: &str, outcome: Outcome) -> Acknow
         completed_at_ms: 1_790_000_000_000,
         detail: String::new(),
         retained: Vec::new(),
+        processor_proof: None,
     }
 }
 

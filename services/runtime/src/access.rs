@@ -7,9 +7,11 @@
 //! - [`tls`]: the listener's TLS and the roles of client certificates.
 //!
 //! An admitted call carries its [`Actor`] (subject and the role that allowed it) in the
-//! request's extensions, where the gRPC service reads it to record who acted. Refusals:
-//! UNAUTHENTICATED (no or invalid credentials, one line, never the token),
-//! PERMISSION_DENIED (naming the role needed).
+//! request's extensions, where the gRPC service reads it to record who acted; a call
+//! admitted in the controller role also carries its [`ControllerId`] (the token's
+//! controller claim). Refusals: UNAUTHENTICATED (no or invalid credentials, one line,
+//! never the token), PERMISSION_DENIED (naming the role needed); a call that is not gRPC
+//! (the HTTP endpoints) gets them as HTTP 401 and 403 with an OpenDSR error object.
 
 pub mod limit;
 pub mod table;
@@ -46,8 +48,9 @@ impl Access {
         })
     }
 
-    /// The actor a call is admitted as (`None` for public calls), or its refusal.
-    fn admit(&self, request: &Request) -> Result<Option<Actor>, Status> {
+    /// The actor a call is admitted as (`None` for public calls) with the controller its
+    /// token names, or its refusal.
+    fn admit(&self, request: &Request) -> Result<Option<(Actor, Option<String>)>, Status> {
         let path = request.uri().path();
         let method = method_name(path);
         let Some(rule) = table::rule(path) else {
@@ -61,10 +64,13 @@ impl Access {
         let principal = self.principal(request)?;
         let allowed: &[Role] = match rule {
             Rule::Roles(roles) => roles,
-            _ => &Role::ALL,
+            _ => &Role::STAFF,
         };
         match allowed.iter().find(|r| principal.roles.contains(r)) {
-            Some(role) => Ok(Some(Actor::new(principal.subject, *role))),
+            Some(role) => Ok(Some((
+                Actor::new(principal.subject, *role),
+                principal.controller.filter(|_| *role == Role::Controller),
+            ))),
             None => Err(Status::permission_denied(format!(
                 "{method} needs the {} role; {} has {}",
                 names(allowed, " or "),
@@ -121,17 +127,52 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     match access.admit(&request) {
-        Ok(actor) => {
-            if let Some(actor) = actor {
+        Ok(admitted) => {
+            if let Some((actor, controller)) = admitted {
                 request.extensions_mut().insert(actor);
+                if let Some(controller) = controller {
+                    request.extensions_mut().insert(ControllerId(controller));
+                }
             }
             next.run(request).await
         }
         Err(status) => {
             tracing::info!(code = ?status.code(), path = request.uri().path(), "call refused");
-            status.into_http()
+            if is_grpc(&request) {
+                status.into_http()
+            } else {
+                plain_refusal(&status)
+            }
         }
     }
+}
+
+/// The controller a call in the "controller" role acts for, from its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControllerId(pub String);
+
+fn is_grpc(request: &Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"))
+}
+
+/// A refusal for an HTTP client: 401 or 403 with an OpenDSR error object.
+fn plain_refusal(status: &Status) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let code = match status.code() {
+        tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        tonic::Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::FORBIDDEN,
+    };
+    let body = serde_json::json!({
+        "error": { "code": code.as_u16(), "message": status.message() }
+    });
+    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    (code, json, body.to_string()).into_response()
 }
 
 /// Open mode (no `[auth]`) only on loopback addresses; `Ok(true)` when open.

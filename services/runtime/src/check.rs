@@ -57,6 +57,16 @@ async fn config_problems(config: &Config, data_dir: &Path, connect: bool) -> Vec
     if let Err(e) = config.log.options() {
         problems.push(format!("{e:#}"));
     }
+    match crate::opendsr::checked(config) {
+        Err(e) => problems.push(format!("{e:#}")),
+        // Configured key files must load; generated ones are made by `serve`.
+        Ok(Some((o, domain))) if o.certificate_file.is_some() || o.key_file.is_some() => {
+            if let Err(e) = crate::opendsr::signing::Signer::load(o, data_dir, &domain) {
+                problems.push(format!("{e:#}"));
+            }
+        }
+        Ok(_) => {}
+    }
     for system in &config.systems {
         problems.extend(category_problems(system));
         if let Some(connector) = &system.connector {

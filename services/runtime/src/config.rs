@@ -6,8 +6,10 @@
 //! connector's own section is its kind's typed struct ([`crate::registry`]).
 
 mod access;
+mod opendsr;
 
 pub use access::{AuthConfig, RateLimitConfig, TlsConfig};
+pub use opendsr::OpenDsrConfig;
 
 use crate::policy::{DeadlinesConfig, LogConfig, RetentionConfig, RetriesConfig};
 use crate::registry::ConnectorConfig;
@@ -53,6 +55,8 @@ pub struct Config {
     pub rate_limit: Option<RateLimitConfig>,
     /// TLS (and mutual TLS) on the gRPC listener; plain HTTP/2 without it.
     pub tls: Option<TlsConfig>,
+    /// The OpenDSR endpoints for controllers (needs `[server] http_listen` and `[auth]`).
+    pub opendsr: Option<OpenDsrConfig>,
     /// The inventory: every system that holds personal data (with its connector, when
     /// connectors run in-process).
     pub systems: Vec<SystemConfig>,
@@ -76,6 +80,10 @@ pub struct KeysConfig {
 pub struct ServerConfig {
     /// gRPC listen address.
     pub listen: Option<SocketAddr>,
+    /// HTTP listen address (HTTP/1.1 and HTTP/2, plain: put TLS in front of it) for the
+    /// HTTP endpoints, today the OpenDSR ones (`[opendsr]`). Served with the same
+    /// authentication and limits as the gRPC listener. Absent: no HTTP listener.
+    pub http_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -191,6 +191,11 @@ pub fn merge_rotations(trust: &mut TrustStore, data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes a secret file (owner-only), atomically.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically(path, bytes, true)
+}
+
 /// Writes a temporary file beside `path` (owner-only when `private`), then renames it over.
 fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     let temp = path.with_extension("rotating");

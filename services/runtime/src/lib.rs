@@ -16,6 +16,8 @@
 //! - [`wiring`]: the adapters a configuration picks (store, transport, clock).
 //! - [`keys`]: key rotation, trust files, the data directory's lock.
 //! - [`secrets`]: the master key and passwords, from a file or an environment variable.
+//! - [`opendsr`]: this orchestrator as an OpenDSR processor for its controllers: the
+//!   endpoints on the HTTP listener, signed answers and status callbacks.
 //! - [`load`]: a bounded load against a running server, for measurements.
 //! - [`example`]: the example systems' data.
 //! - [`render`]: certificates and reports as self-contained HTML pages.
@@ -30,6 +32,7 @@ pub mod connector;
 pub mod example;
 pub mod keys;
 pub mod load;
+pub mod opendsr;
 pub mod policy;
 pub mod registry;
 pub mod render;

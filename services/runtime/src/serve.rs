@@ -1,10 +1,11 @@
 //! `erasure serve`: opens the data directory, keys, store and connectors the configuration
-//! names, and serves the gRPC API until the caller's shutdown signal.
+//! names, and serves the gRPC API (and, with `[opendsr]`, the OpenDSR endpoints on the
+//! HTTP listener) until the caller's shutdown signal.
 
 use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, SystemConfig};
 use crate::server::Server;
 use crate::wiring::{clock, kafka_transport, load_trust, open_store, prepare_data_dir};
-use crate::{access, example, keys, secrets};
+use crate::{access, example, keys, opendsr, secrets};
 use anyhow::{Context, Result};
 use erasure_bus::embedded::EmbeddedTransport;
 use erasure_bus::{Subscription, Transport};
@@ -60,26 +61,48 @@ pub async fn run(
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let opendsr = opendsr::Prepared::new(&config, &data_dir)?;
+    let http = http_listener(&config, opendsr.is_some()).await?;
     if (options.config.is_none() || options.with_example_data) && example::seed(&data_dir)? {
         let example = data_dir.join("example");
         println!("example data created in {}", example.display());
     }
     let node_options = config.log.options()?;
     let assembled = assemble(&config, &data_dir).await?;
-    let trust_file = write_trust_file(&assembled.coordinator, &data_dir)?;
+    let fingerprint = opendsr.as_ref().map(|o| o.signer.fingerprint.clone());
+    let trust_file = write_trust_file(&assembled.coordinator, &data_dir, fingerprint)?;
     announce(&listener, &data_dir, &trust_file, &config.systems)?;
+    if let (Some(http), Some(o)) = (&http, &config.opendsr) {
+        println!(
+            "OpenDSR: listening on {} (HTTP), for controllers at {}",
+            http.local_addr()?,
+            o.public_url
+        );
+    }
     if open {
         println!("open mode: no authentication, loopback only");
     }
+    let coordinator = Arc::clone(&assembled.coordinator);
     let (mut node, routes) = Node::start(assembled.coordinator, assembled.transport, node_options)
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
+    let mut server = Server::new(listener, routes);
+    let mut callbacks = None;
+    if let (Some(http), Some(prepared)) = (http, opendsr) {
+        let service = prepared.start(&config, &data_dir, coordinator, node.log())?;
+        server = server.listener(http, opendsr::routes::router(Arc::clone(&service)));
+        let run = opendsr::callbacks::run(service, std::future::pending());
+        callbacks = Some(tokio::spawn(run));
+    }
     let served = tokio::select! {
-        served = security.apply(Server::new(listener, routes)).serve(shutdown) => {
+        served = security.apply(server).serve(shutdown) => {
             served.map_err(|e| anyhow::anyhow!("server failed: {e}"))
         }
         why = node.failed() => Err(anyhow::anyhow!("server failed: {why}")),
     };
+    if let Some(callbacks) = callbacks {
+        callbacks.abort();
+    }
     node.stop().await;
     served?;
     println!("erasure: stopped");
@@ -181,10 +204,35 @@ async fn start_connector(
     Ok((subscription, public))
 }
 
-/// `trust.json`: the public keys `erasure verify --trust` takes.
-fn write_trust_file(coordinator: &Coordinator, data_dir: &Path) -> Result<PathBuf> {
+/// The HTTP listener (`[server] http_listen`), which serves the OpenDSR endpoints.
+async fn http_listener(config: &Config, opendsr: bool) -> Result<Option<TcpListener>> {
+    let Some(addr) = config.server.http_listen else {
+        return Ok(None);
+    };
+    if !opendsr {
+        anyhow::bail!(
+            "[server] http_listen serves the OpenDSR endpoints: add an [opendsr] section, or leave http_listen out"
+        );
+    }
+    access::check_listen(config, addr)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    Ok(Some(listener))
+}
+
+/// `trust.json`: the public keys `erasure verify --trust` takes, with the fingerprint of
+/// the OpenDSR signing certificate when the endpoints are served (a controller's verifier
+/// takes this file as `--processor-trust`).
+fn write_trust_file(
+    coordinator: &Coordinator,
+    data_dir: &Path,
+    opendsr_fingerprint: Option<String>,
+) -> Result<PathBuf> {
     let trust_file = data_dir.join("trust.json");
-    let json = serde_json::to_string_pretty(&coordinator.public_keys())?;
+    let mut keys = coordinator.public_keys();
+    keys.opendsr_certificates.extend(opendsr_fingerprint);
+    let json = serde_json::to_string_pretty(&keys)?;
     std::fs::write(&trust_file, json)
         .with_context(|| format!("cannot write {}", trust_file.display()))?;
     Ok(trust_file)

@@ -106,7 +106,9 @@ impl Driver {
         saved.map_err(transient)?;
         let abouts: Vec<&str> = calls.iter().map(|c| c.about.as_str()).collect();
         if state.calls.iter().all(|c| c.result.is_some()) {
-            let finished = evidence::finished(self.protocol.as_ref(), job, &state, &abouts);
+            let proof = self.protocol.proof(&state, deadline).await?;
+            let mut finished = evidence::finished(self.protocol.as_ref(), job, &state, &abouts);
+            finished.proof = proof;
             return self.finish(job, &mut state, finished).await;
         }
         self.accept(job, &mut state, &abouts, last_failure).await

@@ -30,6 +30,7 @@ pub fn skipped(protocol: &dyn Protocol, job: &Job, reason: &str) -> Finished {
         summary: format!("nothing sent to the processor: {reason}"),
         evidence: to_text(document),
         reference: String::new(),
+        proof: None,
     }
 }
 
@@ -47,6 +48,7 @@ pub fn finished(
         summary: counts.summary(protocol),
         evidence: document(protocol, job, state, abouts),
         reference: state.references(),
+        proof: None,
     }
 }
 

@@ -24,6 +24,7 @@
 pub mod certificate;
 pub mod discovery;
 pub mod identities;
+pub mod nested;
 
 use crate::config::{Config, OpenDsrConfig};
 use crate::error::ConfigError;
@@ -394,6 +395,14 @@ impl Protocol for OpenDsr {
             notes.insert("certificate_sha256".into(), json!(fingerprint));
         }
         notes
+    }
+
+    async fn proof(
+        &self,
+        state: &TaskState,
+        deadline: Instant,
+    ) -> Result<Option<crate::task::NestedProof>, Failure> {
+        self.nested(state, deadline).await
     }
 
     async fn check(&self) -> Vec<String> {

@@ -127,6 +127,17 @@ pub trait Protocol: Send + Sync + std::fmt::Debug {
         serde_json::Map::new()
     }
 
+    /// Once every call is finished: the processor's nested proof, when it gives one (an
+    /// OpenDSR processor that is itself an erasure orchestrator).
+    async fn proof(
+        &self,
+        state: &TaskState,
+        deadline: Instant,
+    ) -> Result<Option<crate::task::NestedProof>, Failure> {
+        let _ = (state, deadline);
+        Ok(None)
+    }
+
     /// For `config check --connect`: problems, one line each, changing nothing.
     async fn check(&self) -> Vec<String>;
 }

@@ -120,6 +120,31 @@ pub struct Finished {
     /// The evidence document, byte for byte.
     pub evidence: String,
     pub reference: String,
+    /// A federated processor's nested proof (OpenDSR), repeated with the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<NestedProof>,
+}
+
+/// A processor's proof as kept in the state file (binary parts in base64).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NestedProof {
+    pub status_body: String,
+    pub status_signature: String,
+    pub signing_certificate: String,
+    pub certificate_file: String,
+}
+
+impl NestedProof {
+    pub fn to_report(&self) -> Option<erasure_connector_sdk::ProcessorProof> {
+        use base64::Engine;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).ok();
+        Some(erasure_connector_sdk::ProcessorProof {
+            status_body: self.status_body.clone().into_bytes(),
+            status_signature: b64(&self.status_signature)?,
+            signing_certificate: b64(&self.signing_certificate)?,
+            certificate_file: self.certificate_file.clone().into_bytes(),
+        })
+    }
 }
 
 impl Finished {
@@ -136,5 +161,6 @@ impl Finished {
             self.evidence.clone().into_bytes(),
         )
         .with_reference(self.reference.clone())
+        .with_processor_proof(self.proof.as_ref().and_then(NestedProof::to_report))
     }
 }

@@ -60,6 +60,23 @@ pub struct Report {
     pub follow_up_at: Option<DateTime<Utc>>,
     /// With [`Outcome::InBackups`], and only then: the sets that may still hold the person.
     pub backups: Vec<BackupCopy>,
+    /// From a processor that is itself an erasure orchestrator, with a final outcome: its
+    /// signed answer and completion certificate, nested in the acknowledgment.
+    pub processor_proof: Option<ProcessorProof>,
+}
+
+/// A processor's proof (OpenDSR federation): its signed status answer, the certificate that
+/// signed it and its own completion certificate file, each byte for byte
+/// (docs/proof-format.md, "Nested processor proofs").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcessorProof {
+    pub status_body: Vec<u8>,
+    /// The signature from `X-OpenDSR-Signature`, base64-decoded.
+    pub status_signature: Vec<u8>,
+    /// The processor's OpenDSR signing certificate (DER).
+    pub signing_certificate: Vec<u8>,
+    /// The processor's certificate file (JSON) as it served it.
+    pub certificate_file: Vec<u8>,
 }
 
 impl Report {
@@ -81,6 +98,7 @@ impl Report {
             reference: String::new(),
             follow_up_at: None,
             backups: Vec::new(),
+            processor_proof: None,
         }
     }
 
@@ -143,6 +161,7 @@ impl Report {
             reference: String::new(),
             follow_up_at: None,
             backups: Vec::new(),
+            processor_proof: None,
         }
     }
 
@@ -173,8 +192,15 @@ impl Report {
     ) -> Self {
         Self {
             backups,
+            processor_proof: None,
             ..Self::success(Outcome::InBackups, 0, evidence_summary, evidence)
         }
+    }
+
+    /// A federated processor's nested proof, kept in the acknowledgment.
+    pub fn with_processor_proof(mut self, proof: Option<ProcessorProof>) -> Self {
+        self.processor_proof = proof;
+        self
     }
 
     /// The recipient's own reference for the request, kept in the acknowledgment.

@@ -32,7 +32,7 @@ pub mod runner;
 pub mod wake;
 mod wire;
 
-pub use connector::{Connector, Job, Report, Resolution, ResolutionOutcome};
+pub use connector::{Connector, Job, ProcessorProof, Report, Resolution, ResolutionOutcome};
 pub use keyfile::{KeyFileError, load_or_generate};
 pub use kind::{BuildError, KindConfig};
 pub use runner::{Clock, Runner, RunnerConfig, RunnerError};

@@ -157,6 +157,15 @@ pub(crate) fn acknowledgment(
         reference: report.reference.clone(),
         follow_up_at_ms: report.follow_up_at.map_or(0, |t| t.timestamp_millis()),
         backups: report.backups.iter().map(proto::BackupCopy::from).collect(),
+        processor_proof: report
+            .processor_proof
+            .as_ref()
+            .map(|p| proto::ProcessorProof {
+                status_body: p.status_body.clone(),
+                status_signature: p.status_signature.clone(),
+                signing_certificate: p.signing_certificate.clone(),
+                certificate_file: p.certificate_file.clone(),
+            }),
     }
 }
 

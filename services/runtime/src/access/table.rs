@@ -4,7 +4,11 @@
 //! A supervisor holds every operator right (extending or rejecting a request starts from
 //! seeing it). The auditor reads certificates, reports and tree heads and nothing else:
 //! not the requests themselves (`Get`, `List`, `Watch`). Health checks need no
-//! credentials (probes carry none, and they reveal nothing); reflection needs any role.
+//! credentials (probes carry none, and they reveal nothing); reflection needs any staff
+//! role. The OpenDSR endpoints (`/opendsr/v1/`, the HTTP listener): the discovery
+//! document and the signing certificate are public, as the specification has them; the
+//! rest needs the controller role, and no other role may call them (a controller's
+//! requests are its own; the handlers check which controller the token names).
 
 use erasure_core::access::Role;
 
@@ -28,6 +32,11 @@ const SUPERVISOR: &[Role] = &[Role::Supervisor];
 const PLATFORM: &[Role] = &[Role::Platform];
 const AUDITOR: &[Role] = &[Role::Auditor];
 const CERTIFICATES: &[Role] = &[Role::Operator, Role::Supervisor, Role::Auditor];
+const CONTROLLER: &[Role] = &[Role::Controller];
+
+/// The OpenDSR endpoints' prefix, and those of them anyone may read.
+pub const OPENDSR: &str = "/opendsr/v1/";
+const OPENDSR_PUBLIC: &[&str] = &["discovery", "cert.pem"];
 
 /// Every method of `erasure.v1.ErasureService` with the roles that may call it.
 pub const METHODS: &[(&str, &[Role])] = &[
@@ -55,6 +64,12 @@ pub fn rule(path: &str) -> Option<Rule> {
     }
     if path.starts_with(REFLECTION) {
         return Some(Rule::AnyRole);
+    }
+    if let Some(rest) = path.strip_prefix(OPENDSR) {
+        return Some(match OPENDSR_PUBLIC.contains(&rest) {
+            true => Rule::Public,
+            false => Rule::Roles(CONTROLLER),
+        });
     }
     let method = path.strip_prefix(SERVICE)?;
     METHODS
@@ -105,6 +120,22 @@ mod tests {
                 "GetTreeHead",
                 "GetConsistencyProof"
             ]
+        );
+    }
+
+    #[test]
+    fn opendsr_requests_are_the_controllers_and_discovery_is_public() {
+        assert_eq!(rule("/opendsr/v1/discovery"), Some(Rule::Public));
+        assert_eq!(rule("/opendsr/v1/cert.pem"), Some(Rule::Public));
+        assert_eq!(
+            rule("/opendsr/v1/opengdpr_requests"),
+            Some(Rule::Roles(CONTROLLER))
+        );
+        assert!(
+            METHODS
+                .iter()
+                .all(|(_, roles)| !roles.contains(&Role::Controller)),
+            "a controller calls no gRPC method"
         );
     }
 

@@ -65,6 +65,7 @@ impl CertificateRoles {
             Some(Principal {
                 subject: name,
                 roles,
+                controller: None,
             })
         })
     }

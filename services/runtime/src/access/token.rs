@@ -15,6 +15,8 @@ use serde_json::Value;
 pub struct Principal {
     pub subject: String,
     pub roles: Vec<Role>,
+    /// The controller a token names (the configured claim), for the "controller" role.
+    pub controller: Option<String>,
 }
 
 /// A verification key and the one algorithm it verifies.
@@ -31,6 +33,7 @@ pub struct Verifier {
     audience: String,
     leeway: u64,
     roles_claim: String,
+    controller_claim: String,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -63,6 +66,7 @@ impl Verifier {
             audience: config.audience.clone(),
             leeway: config.leeway_seconds,
             roles_claim: config.roles_claim.clone(),
+            controller_claim: config.controller_claim.clone(),
         })
     }
 
@@ -90,7 +94,14 @@ impl Verifier {
             _ => return Err(Refused("the token has no subject")),
         };
         let roles = roles(&data.claims, &self.roles_claim);
-        Ok(Principal { subject, roles })
+        let controller = claim(&data.claims, &self.controller_claim)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Ok(Principal {
+            subject,
+            roles,
+            controller,
+        })
     }
 }
 
@@ -109,10 +120,8 @@ fn refused(kind: &ErrorKind) -> Refused {
 
 /// The roles in `claim` (dotted for nested objects): a string or an array of strings;
 /// names that are not roles are ignored.
-fn roles(claims: &serde_json::Map<String, Value>, claim: &str) -> Vec<Role> {
-    let mut parts = claim.split('.');
-    let first = parts.next().and_then(|p| claims.get(p));
-    let value = parts.fold(first, |v, p| v.and_then(|v| v.get(p)));
+fn roles(claims: &serde_json::Map<String, Value>, name: &str) -> Vec<Role> {
+    let value = claim(claims, name);
     let names: Vec<&str> = match value {
         Some(Value::String(s)) => s.split_whitespace().collect(),
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -122,6 +131,13 @@ fn roles(claims: &serde_json::Map<String, Value>, claim: &str) -> Vec<Role> {
     roles.sort();
     roles.dedup();
     roles
+}
+
+/// The value of `name` (dotted for nested objects).
+fn claim<'a>(claims: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    let mut parts = name.split('.');
+    let first = parts.next().and_then(|p| claims.get(p));
+    parts.fold(first, |v, p| v.and_then(|v| v.get(p)))
 }
 
 /// The keys of exactly one source: an HS256 secret (file or environment) or a JWKS file.

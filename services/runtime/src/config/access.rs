@@ -24,10 +24,15 @@ pub struct AuthConfig {
     /// the issuer's public keys. A token names its key by `kid` when there are several.
     pub jwks_file: Option<PathBuf>,
     /// The claim that holds the caller's roles: a string or an array of strings among
-    /// "operator", "supervisor", "platform", "auditor". A dotted name reaches into an
+    /// "operator", "supervisor", "platform", "auditor", "controller". A dotted name reaches into an
     /// object ("realm_access.roles"). Default "roles".
     #[serde(default = "default_roles_claim")]
     pub roles_claim: String,
+    /// The claim that names the controller a token with the "controller" role acts for
+    /// (one of the top-level `controllers`), for the OpenDSR endpoints. Default
+    /// "controller".
+    #[serde(default = "default_controller_claim")]
+    pub controller_claim: String,
     /// Clock skew tolerated on `exp` and `nbf`, in seconds. Default 30, at most 300.
     #[serde(default = "default_leeway")]
     pub leeway_seconds: u64,
@@ -40,6 +45,10 @@ pub struct AuthConfig {
 
 fn default_roles_claim() -> String {
     "roles".to_owned()
+}
+
+fn default_controller_claim() -> String {
+    "controller".to_owned()
 }
 
 fn default_leeway() -> u64 {

@@ -47,6 +47,11 @@ impl Trusted {
         Some(Self { chain, fingerprint })
     }
 
+    /// The certificate itself (DER).
+    pub fn der(&self) -> &[u8] {
+        self.chain.first().map(|c| c.as_ref()).unwrap_or_default()
+    }
+
     /// Whether `signature` (base64, whitespace allowed) signs `body`.
     pub fn verifies(&self, body: &[u8], signature: &str) -> bool {
         let compact: String = signature.split_whitespace().collect();

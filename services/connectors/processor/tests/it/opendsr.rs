@@ -116,6 +116,68 @@ async fn an_erasure_request_is_followed_until_completed_and_its_signed_status_ke
     assert_no_personal_data(&report, &alice());
 }
 
+/// A certificate file as an orchestrator serves it (only its signed part matters here),
+/// and the digest of that part.
+fn orchestrator_certificate() -> (String, String) {
+    use base64::Engine;
+    let signed = b"a signed certificate's bytes";
+    let file = serde_json::json!({
+        "format": "erasure-certificate-file/v1",
+        "signed_certificate": base64::engine::general_purpose::STANDARD.encode(signed),
+    });
+    (file.to_string(), hex::encode(Sha256::digest(signed)))
+}
+
+#[tokio::test]
+async fn an_orchestrators_certificate_and_signed_status_are_nested_in_the_acknowledgment() {
+    let processor = OpenDsrProcessor::new("processor-ec", 0);
+    processor.hold("alice@example.com", "C-1001");
+    let (file, digest) = orchestrator_certificate();
+    *processor.nested.lock().expect("nested") = Some((file.clone(), digest));
+    let built = opendsr(&processor.start().await, 30);
+
+    let report = built.connector.erase(&job(&alice(), "req-1", 1)).await;
+
+    assert_eq!(report.outcome, Outcome::Erased, "{}", report.detail);
+    let proof = report.processor_proof.expect("a nested proof");
+    assert_eq!(proof.certificate_file, file.as_bytes());
+    let leaf = CertificateDer::from_pem_slice(fixture("processor-ec.pem").as_bytes()).expect("pem");
+    assert_eq!(proof.signing_certificate, leaf.as_ref());
+    let status = String::from_utf8(proof.status_body).expect("utf-8");
+    assert!(status.contains("\"certificate_sha256\""), "{status}");
+    use base64::Engine;
+    let signature = base64::engine::general_purpose::STANDARD.encode(&proof.status_signature);
+    assert!(
+        verifies(&leaf, &status, &signature),
+        "the nested status verifies"
+    );
+    let again = built.connector.erase(&job(&alice(), "req-1", 2)).await;
+    assert_eq!(
+        again.processor_proof.map(|p| p.certificate_file),
+        Some(file.into_bytes())
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_other_than_the_one_the_status_names_fails_for_good() {
+    let processor = OpenDsrProcessor::new("processor-ec", 0);
+    processor.hold("alice@example.com", "C-1001");
+    let (file, _) = orchestrator_certificate();
+    *processor.nested.lock().expect("nested") = Some((file, "00".repeat(32)));
+    let built = opendsr(&processor.start().await, 30);
+
+    let report = built.connector.erase(&job(&alice(), "req-1", 1)).await;
+
+    assert_eq!(report.outcome, Outcome::FailedPermanent);
+    assert!(
+        report
+            .detail
+            .contains("not the certificate the processor's signed status names"),
+        "{}",
+        report.detail
+    );
+}
+
 /// Checks a signature with webpki, as anyone holding the certificate could.
 fn verifies(leaf: &CertificateDer<'_>, body: &str, signature: &str) -> bool {
     use base64::Engine;

@@ -12,6 +12,7 @@ fn config(secret_file: PathBuf) -> AuthConfig {
         hs256_secret_env: None,
         jwks_file: None,
         roles_claim: "realm.roles".into(),
+        controller_claim: "controller".into(),
         leeway_seconds: 0,
         client_certificates: Default::default(),
     }

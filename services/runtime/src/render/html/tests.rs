@@ -39,6 +39,7 @@ pub(super) fn trust(k: &Keys) -> TrustStore {
 
 pub(super) fn answer(key: &KeyPair, system: &str, outcome: Outcome, summary: &str) -> SystemResult {
     let ack = Acknowledgment {
+        processor_proof: None,
         reference: String::new(),
         follow_up_at_ms: 0,
         backups: Vec::new(),

@@ -97,6 +97,9 @@ pub struct OpenDsrProcessor {
     pub reads: u32,
     /// Sign answers with a stranger's key.
     pub forge_answers: AtomicBool,
+    /// As another erasure orchestrator: the certificate file a completed request's status
+    /// names by `certificate_sha256` (the digest given, which may be wrong on purpose).
+    pub nested: Mutex<Option<(String, String)>>,
     base: Mutex<String>,
 }
 
@@ -118,6 +121,7 @@ impl OpenDsrProcessor {
             log: Log::default(),
             reads,
             forge_answers: AtomicBool::new(false),
+            nested: Mutex::default(),
             base: Mutex::default(),
         })
     }
@@ -129,6 +133,10 @@ impl OpenDsrProcessor {
             .route("/v1/cert.pem", get(certificate))
             .route("/v1/opengdpr_requests", post(submit))
             .route("/v1/opengdpr_requests/{id}", get(status))
+            .route(
+                "/v1/opengdpr_requests/{id}/certificate",
+                get(certificate_file),
+            )
             .with_state(Arc::clone(self));
         let base = format!("{}/v1", serve(router).await);
         *self.base.lock().expect("base") = base.clone();
@@ -187,6 +195,13 @@ impl OpenDsrProcessor {
         });
         if let Some(results) = request.results {
             body["results_count"] = json!(results);
+        }
+        if let Some((_, digest)) = self.nested.lock().expect("nested").as_ref()
+            && request.status == "completed"
+        {
+            let base = self.base.lock().expect("base").clone();
+            body["results_url"] = json!(format!("{base}/opengdpr_requests/{id}/certificate"));
+            body["extensions"] = json!({DOMAIN: {"certificate_sha256": digest}});
         }
         body
     }
@@ -342,4 +357,11 @@ async fn status(
     let body = p.status_body(&id, request);
     drop(requests);
     p.signed(StatusCode::OK, body)
+}
+
+async fn certificate_file(State(p): State<Arc<OpenDsrProcessor>>) -> Response {
+    match p.nested.lock().expect("nested").clone() {
+        Some((file, _)) => (StatusCode::OK, file).into_response(),
+        None => json_answer(StatusCode::NOT_FOUND, json!({"error": {"code": 404}})),
+    }
 }
