@@ -31,14 +31,19 @@ impl Example {
 
     /// Like [`Example::start`], with another configuration file of the example.
     fn start_file(name: &str, file: &str, processors: Option<&Processors>) -> Self {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let data = tmp.path().join("data");
-        examples::set_up_local(name, &data);
         let mut config = examples::config_file(name, file);
         if let Some(p) = processors {
             assert!(config.contains(examples::PROCESSORS), "{name}: processors");
             config = config.replace(examples::PROCESSORS, &p.base);
         }
+        Self::start_config(name, config)
+    }
+
+    /// `name`'s systems, served with `config`.
+    fn start_config(name: &str, config: String) -> Self {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let data = tmp.path().join("data");
+        examples::set_up_local(name, &data);
         let file = tmp.path().join("config.toml");
         std::fs::write(&file, config).expect("config");
         let server = Server::start(&data, &["--config", path(&file)]);
@@ -579,4 +584,108 @@ async fn survey_processor_erases_one_clients_respondent_only() {
         until <= chrono::Utc::now().date_naive() + chrono::Days::new(30),
         "{until}"
     );
+}
+
+/// The survey company's configuration with its OpenDSR block uncommented, as its README
+/// says: `http_listen` on `port`, `[auth]` with the HS256 secret in `secret`.
+fn survey_processor_over_opendsr(port: u16, secret: &Path) -> String {
+    let config = examples::config("survey-processor");
+    let (head, block) = config
+        .split_once("\n# [auth]\n")
+        .expect("the OpenDSR block at the end");
+    let block: String = std::iter::once("[auth]")
+        .chain(block.lines().map(|l| l.strip_prefix("# ").unwrap_or("")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let head = head.replace("# http_listen = ", "http_listen = ");
+    format!("{head}\n{block}")
+        .replace("127.0.0.1:8081", &format!("127.0.0.1:{port}"))
+        .replace("/etc/erasure/jwt.secret", path(secret))
+}
+
+/// A client's instruction over OpenDSR: Acme posts the erasure of a respondent itself, with
+/// its controller token; Acme's copy goes, Globex's stays, and Acme fetches a certificate
+/// that verifies.
+#[tokio::test(flavor = "multi_thread")]
+async fn survey_processor_takes_a_clients_instruction_over_opendsr() {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let keys = tempfile::tempdir().expect("tmp");
+    let secret = keys.path().join("jwt.secret");
+    let key = "the survey company's identity provider, 32 bytes or more";
+    std::fs::write(&secret, key).expect("secret");
+    let port = free_port();
+    let ex = Example::start_config(
+        "survey-processor",
+        survey_processor_over_opendsr(port, &secret),
+    );
+    let exp = jiff::Timestamp::now().as_second() + 600;
+    let claims = serde_json::json!({"sub": "acme-integration", "iss": "https://login.surveys.example",
+        "aud": "erasure", "exp": exp, "roles": ["controller"], "controller": "acme"});
+    let token = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()).expect("key"),
+    )
+    .expect("token");
+
+    let base = format!("http://127.0.0.1:{port}/opendsr/v1/opengdpr_requests");
+    let subject_request_id = uuid::Uuid::new_v4().to_string();
+    let body = serde_json::json!({"subject_request_id": subject_request_id,
+        "subject_request_type": "erasure", "regulation": "gdpr",
+        "submitted_time": jiff::Timestamp::now().to_string(),
+        "subject_identities": [{"identity_type": "email",
+            "identity_value": "aino.virtanen@example.com", "identity_format": "raw"}]});
+    let http = reqwest::Client::new();
+    let posted = http
+        .post(&base)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(posted.status(), 201, "{:?}", posted.text().await);
+    assert!(posted.headers().contains_key("x-opendsr-signature"));
+
+    let status_url = format!("{base}/{subject_request_id}");
+    let status = eventually(std::time::Duration::from_secs(60), || async {
+        let answer = http
+            .get(&status_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .ok()?;
+        let status: serde_json::Value = serde_json::from_slice(&answer.bytes().await.ok()?).ok()?;
+        (status["request_status"] == "completed").then_some(status)
+    })
+    .await
+    .unwrap_or_else(|| panic!("never completed:\n{}", ex.server.log_text()));
+    assert_eq!(status["controller_id"], "acme", "{status:#}");
+
+    let certificate = http
+        .get(status["results_url"].as_str().expect("results_url"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("certificate")
+        .bytes()
+        .await
+        .expect("body");
+    let file = ex.tmp.path().join("acme-certificate.json");
+    std::fs::write(&file, &certificate).expect("file");
+    let trust = ex.server.data_dir.join("trust.json");
+    let verified = ok(&cli(&["verify", path(&file), "--trust", path(&trust)]));
+    assert!(verified.contains("is valid"), "{verified}");
+    assert_eq!(json_file(&file)["certificate"]["controller"], "acme");
+
+    let respondents = ex.db("respondents.sqlite");
+    let copies = |client: &str| {
+        count(
+            &respondents,
+            &format!(
+                "SELECT count(*) FROM respondents WHERE client_id = '{client}' AND email = 'aino.virtanen@example.com'"
+            ),
+        )
+    };
+    assert_eq!((copies("acme"), copies("globex")), (0, 1));
 }
