@@ -98,6 +98,34 @@ fn main() {
             write("config", &name, &std::fs::read(&path).expect("example"));
         }
     }
+    // A processor's completed status naming the certificate file it nests (the
+    // processor's controller is the one the nested certificate is for).
+    let nested = erasure_proto::v1::Certificate {
+        controller: "ctrl-a".into(),
+        ..f::certificate()
+    };
+    let nested_file = f::certificate_file(&nested).expect("nested certificate file");
+    let file: serde_json::Value = serde_json::from_str(&nested_file).expect("JSON");
+    let signed = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        file["signed_certificate"].as_str().expect("signed part"),
+    )
+    .expect("base64");
+    let status = serde_json::json!({
+        "controller_id": "ctrl-a",
+        "subject_request_id": "a7551968-d5d6-44b2-9831-815ac9017798",
+        "request_status": "completed",
+        "api_version": "1.0",
+        "extensions": {"processor.test": {
+            "request_id": f::REQUEST,
+            "certificate_sha256": hex::encode(erasure_proof::sha256(&signed)),
+        }},
+    });
+    write(
+        "processor_proof",
+        "completed",
+        &joined(&[&status.to_string(), &nested_file]),
+    );
     write("merkle_proofs", "own", &[1; 64]);
     write("merkle_proofs", "arbitrary", &[0; 200]);
 }

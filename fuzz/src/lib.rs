@@ -175,3 +175,48 @@ pub fn parts(data: &[u8], n: usize) -> Vec<String> {
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect()
 }
+
+/// A test OpenDSR signing certificate (self-signed, ECDSA P-256) and its key, made once per
+/// process: what a processor orchestrator signs its statuses with.
+pub struct OpenDsrSigner {
+    /// The certificate's DER.
+    pub certificate: Vec<u8>,
+    key: ring::signature::EcdsaKeyPair,
+}
+
+impl OpenDsrSigner {
+    /// Hex SHA-256 of the certificate: its entry in a trust file's `opendsr_certificates`.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(erasure_proof::sha256(&self.certificate))
+    }
+
+    /// ECDSA P-256 with SHA-256, ASN.1 DER: an `X-OpenDSR-Signature` over `body`.
+    pub fn sign(&self, body: &[u8]) -> Vec<u8> {
+        let rng = ring::rand::SystemRandom::new();
+        self.key
+            .sign(&rng, body)
+            .map(|s| s.as_ref().to_vec())
+            .unwrap_or_default()
+    }
+}
+
+/// The one [`OpenDsrSigner`] of this process.
+pub fn opendsr_signer() -> &'static OpenDsrSigner {
+    static SIGNER: std::sync::LazyLock<OpenDsrSigner> = std::sync::LazyLock::new(|| {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+        let params = rcgen::CertificateParams::new(vec!["processor.test".to_owned()])
+            .expect("params");
+        let cert = params.self_signed(&key).expect("certificate");
+        let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            &key.serialize_der(),
+            &ring::rand::SystemRandom::new(),
+        )
+        .expect("PKCS #8 key");
+        OpenDsrSigner {
+            certificate: cert.der().to_vec(),
+            key,
+        }
+    });
+    &SIGNER
+}
