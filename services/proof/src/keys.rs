@@ -9,7 +9,7 @@
 //! the connector's current key.
 
 use crate::ProofError;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -173,13 +173,14 @@ impl PublicKey {
         hex::encode(self.key.as_bytes())
     }
 
-    /// Verifies a signature over `context || message` (strict: no malleable signatures).
+    /// Verifies a signature over `context || message` (strict: no malleable signatures,
+    /// no small-order key or `R`; everything `verify` checks, `verify_strict` checks too).
     pub fn verify(&self, context: &[u8], message: &[u8], signature: &[u8]) -> bool {
         let Ok(sig) = Signature::from_slice(signature) else {
             return false;
         };
         let signed = [context, message].concat();
-        self.key.verify_strict(&signed, &sig).is_ok() && self.key.verify(&signed, &sig).is_ok()
+        self.key.verify_strict(&signed, &sig).is_ok()
     }
 }
 
