@@ -126,7 +126,20 @@ pub trait EventStore: Send + Sync + 'static {
     async fn append(&self, batch: AppendBatch) -> Result<u64, StoreError>;
 
     /// Every event of a stream, in version order; empty for an unknown stream.
-    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError>;
+    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_stream_after(stream_id, 0).await
+    }
+
+    /// The events of a stream with a version greater than `after`, in version order: what
+    /// a reader that has folded the first `after` events has not seen yet.
+    async fn read_stream_after(
+        &self,
+        stream_id: &str,
+        after: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The stream's version: how many events it has (0 for an unknown stream).
+    async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError>;
 
     /// Events with position greater than `after`, in position order, at most `limit`.
     /// A reader that tails with the last position it saw never skips an event.
@@ -146,6 +159,14 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Removes a delivered message.
     async fn delivered(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Removes delivered messages, in one write where the store can.
+    async fn delivered_all(&self, ids: &[i64]) -> Result<(), StoreError> {
+        for id in ids {
+            self.delivered(*id).await?;
+        }
+        Ok(())
+    }
 
     /// Counts a failed attempt and makes the message available again at `available_at_ms`.
     async fn retry_later(&self, id: i64, available_at_ms: i64) -> Result<(), StoreError>;

@@ -5,8 +5,10 @@
 //! - `events`, `outbox`, `keys`: one trait implementation each.
 //!
 //! A `rusqlite::Connection` is `Send` but not `Sync`, and every call blocks, so each
-//! connection sits behind a `std::sync::Mutex` and every call runs in
-//! `tokio::task::spawn_blocking`. All writes go through a single writer connection; a
+//! connection sits behind a `std::sync::Mutex`. Writes go to one writer thread, which
+//! commits the writes waiting at the same time in one transaction (`writer`); reads run
+//! where they are called when the read connection is free (see [`SqliteStore::read`]),
+//! in `tokio::task::spawn_blocking` otherwise. All writes go through a single writer connection; a
 //! file database also has a read connection, so reads (WAL readers never wait for the
 //! writer) do not queue behind appends. An in-memory database is private to its
 //! connection, so it has the writer only.
@@ -15,10 +17,11 @@ mod events;
 mod keys;
 mod outbox;
 mod schema;
+mod writer;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, Row};
@@ -32,8 +35,10 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    /// Every write, and reads of an in-memory database.
-    writer: Mutex<Connection>,
+    /// Every write (through the writer thread), and reads of an in-memory database.
+    writer: Arc<Mutex<Connection>>,
+    /// The thread that group-commits the writes.
+    jobs: writer::Writer,
     /// `query_only` connection for reads of a file database.
     reader: Option<Mutex<Connection>>,
     /// The path, or `:memory:`, for `Debug`.
@@ -57,7 +62,7 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().ctx("cannot open in-memory event store")?;
         schema::configure(&conn, false)?;
         schema::migrate(&mut conn)?;
-        Ok(Self::from_parts(conn, None, ":memory:".to_owned()))
+        Self::from_parts(conn, None, ":memory:".to_owned())
     }
 
     fn open_file(path: &Path) -> Result<Self, StoreError> {
@@ -68,38 +73,65 @@ impl SqliteStore {
         let reader = Connection::open(path).ctx("open read connection")?;
         schema::configure_reader(&reader)?;
         let location = path.display().to_string();
-        Ok(Self::from_parts(writer, Some(reader), location))
+        Self::from_parts(writer, Some(reader), location)
     }
 
-    fn from_parts(writer: Connection, reader: Option<Connection>, location: String) -> Self {
+    fn from_parts(
+        writer: Connection,
+        reader: Option<Connection>,
+        location: String,
+    ) -> Result<Self, StoreError> {
+        let writer = Arc::new(Mutex::new(writer));
         let inner = Inner {
-            writer: Mutex::new(writer),
+            jobs: writer::Writer::start(Arc::clone(&writer), &location)?,
+            writer,
             reader: reader.map(Mutex::new),
             location,
         };
-        Self {
+        Ok(Self {
             inner: Arc::new(inner),
-        }
+        })
     }
 
-    /// Runs `f` on the writer connection, off the async runtime.
+    /// Runs `f` inside a transaction of the writer thread, committed with the writes
+    /// waiting at the same time (see `writer`); `Err` rolls back `f`'s changes only.
     async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.inner.jobs.grouped(f).await
+    }
+
+    /// Runs `f` on the writer connection outside any transaction (a WAL checkpoint).
+    async fn write_alone<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        run_blocking(move || f(&mut lock(&inner.writer))).await
+        self.inner.jobs.alone(f).await
     }
 
-    /// Runs `f` on the read connection (the writer for an in-memory database).
+    /// Runs `f` on the read connection (the writer for an in-memory database): right here
+    /// when the connection is free, else off the async runtime.
+    ///
+    /// A read of a WAL database never waits for the writer, and the store's reads are
+    /// indexed lookups and short pages of a hot file, tens of microseconds: less than
+    /// handing them to a blocking thread and waking the task again costs. A read that
+    /// would wait for another read goes to a blocking thread instead.
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        let conn = self.inner.reader.as_ref().unwrap_or(&*self.inner.writer);
+        match conn.try_lock() {
+            Ok(guard) => return f(&guard),
+            Err(TryLockError::Poisoned(p)) => return f(&p.into_inner()),
+            Err(TryLockError::WouldBlock) => {}
+        }
         let inner = Arc::clone(&self.inner);
-        run_blocking(move || f(&lock(inner.reader.as_ref().unwrap_or(&inner.writer)))).await
+        run_blocking(move || f(&lock(inner.reader.as_ref().unwrap_or(&*inner.writer)))).await
     }
 
     /// Whether the database is a file (WAL checkpoints apply).

@@ -131,3 +131,51 @@ fn files_contain(dir: &Path, needle: &[u8]) -> bool {
         bytes.windows(needle.len()).any(|w| w == needle)
     })
 }
+
+/// Writes sent together are committed together (the writer groups them); one that fails
+/// inside the group is rolled back alone, and every other one is durable: a reopened
+/// store has exactly them.
+#[tokio::test]
+async fn a_failed_write_among_concurrent_ones_is_rolled_back_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.sqlite");
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .append(one_event_batch("taken"))
+        .await
+        .expect("first append");
+    let writes = (0..40).map(|i| {
+        // Every tenth appends to `taken` at version 0 again: a conflict.
+        let stream = if i % 10 == 5 {
+            "taken".to_owned()
+        } else {
+            format!("req-{i}")
+        };
+        let store = store.clone();
+        async move { (i, store.append(one_event_batch(&stream)).await) }
+    });
+    let results = futures::future::join_all(writes).await;
+    for (i, result) in &results {
+        match (i % 10 == 5, result) {
+            (false, Ok(version)) => assert_eq!(*version, 1),
+            (true, Err(StoreError::Conflict { actual, .. })) => assert_eq!(*actual, 1),
+            (conflicting, other) => panic!("write {i} (conflicting: {conflicting}): {other:?}"),
+        }
+    }
+    drop(store);
+
+    let reopened = SqliteStore::open(&path).expect("reopen");
+    let events = reopened.read_all(0, 100).await.expect("read");
+    assert_eq!(
+        events.len(),
+        1 + 36,
+        "the first append and the 36 that did not conflict"
+    );
+    let due = reopened.due(i64::MAX, 100, &[]).await.expect("due");
+    assert_eq!(due.len(), 37, "no outbox row of a conflicting append");
+    assert_eq!(
+        reopened.read_stream("taken").await.expect("read").len(),
+        1,
+        "the conflicting appends wrote no event"
+    );
+}

@@ -52,6 +52,23 @@ pub async fn appends_and_reads_a_stream<S: EventStore>(s: &S) {
         .map(|e| e.stream_version)
         .collect();
     assert_eq!(versions, [1, 2, 3, 4]);
+
+    // What a reader that folded the first three has not seen; nothing past the end.
+    let after = s.read_stream_after("req-1", 3).await.expect("read after 3");
+    let after: Vec<(u64, &str)> = after
+        .iter()
+        .map(|e| (e.stream_version, e.event_type.as_str()))
+        .collect();
+    assert_eq!(after, [(4, "Done")]);
+    let rest = s.read_stream_after("req-1", 4).await.expect("read after 4");
+    assert!(rest.is_empty(), "nothing after the last version");
+    let other = s
+        .read_stream_after("req-2", 0)
+        .await
+        .expect("unknown stream");
+    assert!(other.is_empty(), "an unknown stream reads empty");
+    assert_eq!(s.stream_version("req-1").await.expect("version"), 4);
+    assert_eq!(s.stream_version("req-2").await.expect("version"), 0);
 }
 
 /// A batch without events is the caller's mistake, and writes nothing.

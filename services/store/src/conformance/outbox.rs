@@ -111,6 +111,24 @@ pub async fn delivered_removes_a_message<S: EventStore + Outbox>(s: &S) {
         .await
         .expect("delivering twice is not an error");
     assert_eq!(s.pending().await.expect("pending"), 1);
+
+    // Several at once, with one gone already: the others go, the rest stays.
+    let sent = vec![message("c", 0), message("d", 0), message("e", 0)];
+    s.append(batch("outbox-more", 0, vec![event("Sent", b"")], sent))
+        .await
+        .expect("append");
+    let due = s.due(i64::MAX, 10, &[]).await.expect("due");
+    let id = |key: &str| due.iter().find(|m| m.key == key).expect("due").id;
+    let more = [id("c"), id("d"), id("e")];
+    s.delivered_all(&[more[0], ids[0], more[2]])
+        .await
+        .expect("delivered together");
+    let due = s.due(i64::MAX, 10, &[]).await.expect("due");
+    assert_eq!(
+        due.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [ids[1], more[1]]
+    );
+    s.delivered_all(&[]).await.expect("nothing to deliver");
 }
 
 /// A dead letter leaves the waiting messages: not due, not pending, not next.

@@ -58,8 +58,10 @@ const INSERT_EVENT: &str = "INSERT INTO events
     (stream_id, stream_version, type, version, payload, recorded_at)
     VALUES ($1, $2, $3, $4, $5, $6)";
 
-const READ_STREAM: &str = "SELECT position, stream_id, stream_version, type, version, payload,
-    recorded_at FROM events WHERE stream_id = $1 ORDER BY stream_version";
+const READ_STREAM_AFTER: &str =
+    "SELECT position, stream_id, stream_version, type, version, payload,
+    recorded_at FROM events WHERE stream_id = $1 AND stream_version > $2
+    ORDER BY stream_version";
 
 const READ_ALL: &str = "SELECT position, stream_id, stream_version, type, version, payload,
     recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT $2";
@@ -72,8 +74,22 @@ impl EventStore for PostgresStore {
         Ok(new_version)
     }
 
-    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
-        select(&self.client().await?, READ_STREAM, &[&stream_id]).await
+    async fn read_stream_after(
+        &self,
+        stream_id: &str,
+        after: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let after = to_i64(after);
+        select(
+            &self.client().await?,
+            READ_STREAM_AFTER,
+            &[&stream_id, &after],
+        )
+        .await
+    }
+
+    async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError> {
+        current_version(&self.client().await?, stream_id).await
     }
 
     async fn read_all(&self, after: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {

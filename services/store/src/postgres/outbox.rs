@@ -60,6 +60,15 @@ impl Outbox for PostgresStore {
             .ctx("delete outbox row")
     }
 
+    async fn delivered_all(&self, ids: &[i64]) -> Result<(), StoreError> {
+        let sql = "DELETE FROM outbox WHERE id = ANY($1)";
+        let client = self.client().await?;
+        execute(&client, sql, &[&ids])
+            .await
+            .map(drop)
+            .ctx("delete outbox rows")
+    }
+
     async fn retry_later(&self, id: i64, available_at_ms: i64) -> Result<(), StoreError> {
         let client = self.client().await?;
         execute(&client, RETRY_LATER, &[&id, &available_at_ms])

@@ -8,13 +8,15 @@
 //! commit. Its adapter serialises appends with an advisory lock; see `postgres::events`.)
 
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Row, params};
 
 use super::{Context, SqliteStore, get_u32, get_u64, now_ms, outbox, to_i64};
 use crate::{AppendBatch, EventStore, RecordedEvent, StoreError};
 
-const READ_STREAM: &str = "SELECT position, stream_id, stream_version, type, version, payload,
-    recorded_at FROM events WHERE stream_id = ?1 ORDER BY stream_version";
+const READ_STREAM_AFTER: &str =
+    "SELECT position, stream_id, stream_version, type, version, payload,
+    recorded_at FROM events WHERE stream_id = ?1 AND stream_version > ?2
+    ORDER BY stream_version";
 
 const READ_ALL: &str = "SELECT position, stream_id, stream_version, type, version, payload,
     recorded_at FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
@@ -27,9 +29,19 @@ impl EventStore for SqliteStore {
             .await
     }
 
-    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream_after(
+        &self,
+        stream_id: &str,
+        after: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let (stream_id, after) = (stream_id.to_owned(), to_i64(after));
+        self.read(move |conn| select(conn, READ_STREAM_AFTER, params![stream_id, after]))
+            .await
+    }
+
+    async fn stream_version(&self, stream_id: &str) -> Result<u64, StoreError> {
         let stream_id = stream_id.to_owned();
-        self.read(move |conn| select(conn, READ_STREAM, params![stream_id]))
+        self.read(move |conn| current_version(conn, &stream_id))
             .await
     }
 
@@ -40,25 +52,22 @@ impl EventStore for SqliteStore {
     }
 }
 
-/// One IMMEDIATE transaction: check the version, insert events and outbox rows, commit.
-fn append(conn: &mut Connection, batch: &AppendBatch, new_version: u64) -> Result<u64, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx("begin append")?;
-    let actual = current_version(&tx, &batch.stream_id)?;
+/// Inside the writer's transaction (which holds the write lock, so nothing changes the
+/// stream in between): check the version, insert events and outbox rows.
+fn append(tx: &Connection, batch: &AppendBatch, new_version: u64) -> Result<u64, StoreError> {
+    let actual = current_version(tx, &batch.stream_id)?;
     if actual != batch.expected_version {
         return Err(batch.conflict(actual));
     }
     let now = now_ms();
-    insert_events(&tx, batch, now)?;
-    outbox::insert(&tx, &batch.outbox, now)?;
-    tx.commit().ctx("commit append")?;
+    insert_events(tx, batch, now)?;
+    outbox::insert(tx, &batch.outbox, now)?;
     Ok(new_version)
 }
 
 /// Inserts versions `expected + 1 ..`. A UNIQUE violation on (stream, version) is a
 /// conflict too: a second line of defence should the version check ever be bypassed.
-fn insert_events(tx: &Transaction<'_>, batch: &AppendBatch, now: i64) -> Result<(), StoreError> {
+fn insert_events(tx: &Connection, batch: &AppendBatch, now: i64) -> Result<(), StoreError> {
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO events (stream_id, stream_version, type, version, payload, recorded_at)
@@ -143,7 +152,7 @@ mod tests {
     fn unique_violation_is_a_conflict() {
         let mut conn = Connection::open_in_memory().expect("open");
         super::super::schema::migrate(&mut conn).expect("schema");
-        append(&mut conn, &batch(0), 1).expect("first append");
+        append(&conn, &batch(0), 1).expect("first append");
         let tx = conn.transaction().expect("tx");
         match insert_events(&tx, &batch(0), 0) {
             Err(StoreError::Conflict {

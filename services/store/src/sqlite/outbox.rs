@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use rusqlite::types::Type;
-use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Row, params};
 
 use super::{Context, SqliteStore, get_u32, get_u64, now_ms, to_i64};
 use crate::{NewOutboxMessage, Outbox, OutboxMessage, StoreError};
@@ -27,14 +27,34 @@ impl Outbox for SqliteStore {
 
     async fn delivered(&self, id: i64) -> Result<(), StoreError> {
         let sql = "DELETE FROM outbox WHERE id = ?1";
-        self.write(move |conn| conn.execute(sql, [id]).map(drop).ctx("delete outbox row"))
-            .await
+        self.write(move |conn| {
+            conn.prepare_cached(sql)
+                .and_then(|mut stmt| stmt.execute([id]))
+                .map(drop)
+                .ctx("delete outbox row")
+        })
+        .await
+    }
+
+    async fn delivered_all(&self, ids: &[i64]) -> Result<(), StoreError> {
+        let ids = ids.to_vec();
+        self.write(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("DELETE FROM outbox WHERE id = ?1")
+                .ctx("prepare outbox delete")?;
+            for id in ids {
+                stmt.execute([id]).ctx("delete outbox row")?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn retry_later(&self, id: i64, available_at_ms: i64) -> Result<(), StoreError> {
         let sql = "UPDATE outbox SET available_at = ?2, attempts = attempts + 1 WHERE id = ?1";
         self.write(move |conn| {
-            conn.execute(sql, [id, available_at_ms])
+            conn.prepare_cached(sql)
+                .and_then(|mut stmt| stmt.execute([id, available_at_ms]))
                 .map(drop)
                 .ctx("reschedule outbox row")
         })
@@ -48,7 +68,8 @@ impl Outbox for SqliteStore {
 
     async fn pending(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
-            conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| get_u64(r, 0))
+            conn.prepare_cached("SELECT COUNT(*) FROM outbox")
+                .and_then(|mut stmt| stmt.query_row([], |r| get_u64(r, 0)))
                 .ctx("count outbox")
         })
         .await
@@ -56,7 +77,8 @@ impl Outbox for SqliteStore {
 
     async fn next_available_at(&self) -> Result<Option<i64>, StoreError> {
         self.read(|conn| {
-            conn.query_row("SELECT MIN(available_at) FROM outbox", [], |r| r.get(0))
+            conn.prepare_cached("SELECT MIN(available_at) FROM outbox")
+                .and_then(|mut stmt| stmt.query_row([], |r| r.get(0)))
                 .ctx("read next outbox time")
         })
         .await
@@ -65,7 +87,7 @@ impl Outbox for SqliteStore {
 
 /// Writes the outbox rows of an append, inside its transaction.
 pub(super) fn insert(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     messages: &[NewOutboxMessage],
     now: i64,
 ) -> Result<(), StoreError> {
@@ -137,11 +159,8 @@ fn message(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
     })
 }
 
-/// Copies the row to `outbox_dead` and deletes it, in one transaction.
-fn dead_letter(conn: &mut Connection, id: i64, reason: &str) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .ctx("begin dead letter")?;
+/// Copies the row to `outbox_dead` and deletes it, in the writer's transaction.
+fn dead_letter(tx: &Connection, id: i64, reason: &str) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO outbox_dead (id, topic, key, payload, headers, attempts, reason, dead_at)
          SELECT id, topic, key, payload, headers, attempts, ?2, ?3 FROM outbox WHERE id = ?1",
@@ -149,6 +168,6 @@ fn dead_letter(conn: &mut Connection, id: i64, reason: &str) -> Result<(), Store
     )
     .ctx("insert dead letter")?;
     tx.execute("DELETE FROM outbox WHERE id = ?1", [id])
-        .ctx("delete outbox row")?;
-    tx.commit().ctx("commit dead letter")
+        .map(drop)
+        .ctx("delete outbox row")
 }

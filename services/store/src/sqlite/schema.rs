@@ -79,7 +79,12 @@ pub(super) fn configure(conn: &Connection, file: bool) -> Result<(), StoreError>
     set_common(conn).ctx("configure connection")
 }
 
+/// Prepared statements kept per connection: more than the store has distinct
+/// statements, so none is prepared again (rusqlite's default keeps 16).
+const STATEMENT_CACHE: usize = 64;
+
 fn set_common(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -88,6 +93,7 @@ fn set_common(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Settings of the read connection of a file database: it can never write.
 pub(super) fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.busy_timeout(BUSY_TIMEOUT)
         .and_then(|()| conn.pragma_update(None, "query_only", true))
         .ctx("configure read connection")
