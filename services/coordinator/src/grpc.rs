@@ -240,12 +240,18 @@ impl ErasureService for Api {
         // From the projection (caught up now), like every later state: it only moves forward.
         self.projection.catch_up().await.map_err(status)?;
         let changes = self.projection.changes();
+        let seen = *changes.borrow();
         let first = match self.projection.get(&id) {
             Some(state) => state,
             None => self.coordinator.get(&id).await.map_err(status)?,
         };
         let (tx, rx) = tokio::sync::mpsc::channel(16);
-        let watched = watch::Watched { id, first, changes };
+        let watched = watch::Watched {
+            id,
+            first,
+            seen,
+            changes,
+        };
         tokio::spawn(watch::follow(
             Arc::clone(&self.coordinator),
             Arc::clone(&self.projection),

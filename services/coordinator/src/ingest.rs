@@ -86,13 +86,35 @@ impl Ingest {
             let stream = if known { key } else { UNATTRIBUTED_ACKS_STREAM };
             return self.record(stream, why).await;
         }
-        retry_on_conflict("one request", || self.ingest_once(signed, peeked, digest)).await
+        // The signature does not depend on the request's state: checked once, not again
+        // for each conflict retry.
+        let verified = self.verify(signed);
+        retry_on_conflict("one request", || {
+            self.ingest_once(signed, peeked, &verified, digest)
+        })
+        .await
+    }
+
+    /// The acknowledgment, if signed by a key valid when the connector answered and still
+    /// valid now: one signed with a rotated-out key is refused (the task is retried and
+    /// the connector answers with its new key).
+    fn verify(&self, signed: &pb::SignedAcknowledgment) -> Result<pb::Acknowledgment, String> {
+        let trust = self.notary.trust();
+        let now = ms(self.streams.now());
+        proof_ack::verify_ack(trust, signed)
+            .and_then(|ack| {
+                trust
+                    .connector_key_at(&ack.system_id, &signed.key_id, now)
+                    .map(|_| ack)
+            })
+            .map_err(|e| e.to_string())
     }
 
     async fn ingest_once(
         &self,
         signed: &pb::SignedAcknowledgment,
         peeked: &pb::Acknowledgment,
+        verified: &Result<pb::Acknowledgment, String>,
         digest: &[u8],
     ) -> Result<(), CoordinatorError> {
         let request_id = peeked.request_id.as_str();
@@ -106,7 +128,7 @@ impl Ingest {
             return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
         };
         let now = self.streams.now();
-        let decision = match self.decide(&state, signed, now) {
+        let decision = match self.decide(&state, signed, verified, now) {
             Ok(decision) => decision,
             Err(reason) => {
                 tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "acknowledgment rejected");
@@ -128,20 +150,11 @@ impl Ingest {
         &self,
         state: &RequestState,
         signed: &pb::SignedAcknowledgment,
+        verified: &Result<pb::Acknowledgment, String>,
         now: DateTime<Utc>,
     ) -> Result<Decision, String> {
-        // Signed by a key valid when the connector answered, and still valid now: an
-        // acknowledgment signed with a rotated-out key is refused (the task is retried and
-        // the connector answers with its new key).
-        let trust = self.notary.trust();
-        let ack = proof_ack::verify_ack(trust, signed)
-            .and_then(|ack| {
-                trust
-                    .connector_key_at(&ack.system_id, &signed.key_id, ms(now))
-                    .map(|_| ack)
-            })
-            .map_err(|e| e.to_string())?;
-        let accepted = accepted_ack(&ack, signed, now).map_err(|e| e.to_string())?;
+        let ack = verified.as_ref().map_err(Clone::clone)?;
+        let accepted = accepted_ack(ack, signed, now).map_err(|e| e.to_string())?;
         let at = Now {
             at: now,
             jitter: jitter(),
@@ -167,7 +180,7 @@ impl Ingest {
         let decision = decide::reject_ack(rejected(why, self.streams.now()));
         let decision = &decision;
         retry_on_conflict("the rejection stream", || async move {
-            let version = self.streams.store().read_stream(stream).await?.len() as u64;
+            let version = self.streams.store().stream_version(stream).await?;
             self.streams
                 .append(stream, version, decision.clone())
                 .await

@@ -96,7 +96,11 @@ impl Node {
 
         let streams = coordinator.streams();
         let projection = Projection::new(streams.store().clone(), streams.appended().clone());
+        let log = coordinator.transparency_log();
+        projection.share_with(Arc::clone(&log));
+        // The whole history, read once for both, before anything is served.
         projection.catch_up().await?;
+        log.advance().await?;
         let relay = Relay::new(
             streams.clone(),
             coordinator.sealer().clone(),
@@ -105,7 +109,6 @@ impl Node {
             transport,
             RelayConfig::default(),
         );
-        let log = coordinator.transparency_log();
         let tasks = [
             ("the outbox relay", tokio::spawn(relay.run(stopped()))),
             (
@@ -123,7 +126,11 @@ impl Node {
             ),
             (
                 "the transparency log",
-                tokio::spawn(Arc::clone(&log).run(options.tree_head_interval, stopped())),
+                tokio::spawn(Arc::clone(&log).run(
+                    options.tree_head_interval,
+                    projection.changes(),
+                    stopped(),
+                )),
             ),
         ];
         let (fatal_tx, fatal) = mpsc::channel(tasks.len());

@@ -21,6 +21,9 @@ const PAGE: usize = 1000;
 #[derive(Default)]
 struct View {
     states: HashMap<String, RequestState>,
+    /// The position of the last event applied to each request, so a watcher can tell
+    /// whether its request changed without copying its state.
+    last_change: HashMap<String, u64>,
     replays: HashMap<String, ReplayJob>,
     position: u64,
 }
@@ -72,6 +75,8 @@ pub struct Projection {
     view: RwLock<View>,
     /// The last position applied; `Watch` waits on it.
     caught_up: watch::Sender<u64>,
+    /// The transparency log, given every page read, so the event log is tailed once.
+    log: std::sync::OnceLock<Arc<crate::transparency::TransparencyLog>>,
 }
 
 impl std::fmt::Debug for Projection {
@@ -89,7 +94,13 @@ impl Projection {
             appended,
             view: RwLock::default(),
             caught_up: watch::channel(0).0,
+            log: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Shares every page of the event log this projection reads with `log`, from now on.
+    pub fn share_with(&self, log: Arc<crate::transparency::TransparencyLog>) {
+        let _ = self.log.set(log);
     }
 
     /// A receiver that changes whenever new events were applied.
@@ -106,10 +117,16 @@ impl Projection {
             if batch.is_empty() {
                 return Ok(total);
             }
+            if let Some(log) = self.log.get() {
+                log.absorb(after, &batch);
+            }
             total += batch.len();
             let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
-            for recorded in &batch {
-                view.position = view.position.max(recorded.position);
+            // Two catch-ups (the tailer and a `Watch`) may read the same page: what the
+            // other applied first is skipped.
+            let position = view.position;
+            for recorded in batch.iter().filter(|r| r.position > position) {
+                view.position = recorded.position;
                 if crate::transparency::is_log_stream(&recorded.stream_id) {
                     continue;
                 }
@@ -118,7 +135,15 @@ impl Projection {
                     continue;
                 }
                 match codec::decode(recorded) {
-                    Ok(event) => apply(&mut view.states, &recorded.stream_id, &event),
+                    Ok(event) => {
+                        apply(&mut view.states, &recorded.stream_id, &event);
+                        if let Some(at) = view.last_change.get_mut(&recorded.stream_id) {
+                            *at = recorded.position;
+                        } else if view.states.contains_key(&recorded.stream_id) {
+                            let id = recorded.stream_id.clone();
+                            view.last_change.insert(id, recorded.position);
+                        }
+                    }
                     Err(e) => {
                         tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the projection")
                     }
@@ -165,6 +190,11 @@ impl Projection {
 
     pub fn get(&self, request_id: &str) -> Option<RequestState> {
         self.read().states.get(request_id).cloned()
+    }
+
+    /// The position of the last event applied to the request, if it is known.
+    pub fn last_change(&self, request_id: &str) -> Option<u64> {
+        self.read().last_change.get(request_id).copied()
     }
 
     /// Ids of the requests with a timer due at `now` under `policy`.

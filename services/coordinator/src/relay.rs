@@ -58,7 +58,10 @@ pub struct Relay {
     policy: Arc<Policy>,
     transport: Arc<dyn Transport>,
     config: RelayConfig,
+    /// Messages taken from the outbox and not yet removed or rescheduled: never taken twice.
     in_flight: Arc<Mutex<HashSet<i64>>>,
+    /// Messages the transport holds, to remove from the outbox in one write per turn.
+    delivered: Mutex<Vec<i64>>,
 }
 
 impl std::fmt::Debug for Relay {
@@ -86,6 +89,7 @@ impl Relay {
             transport,
             config,
             in_flight: Arc::default(),
+            delivered: Mutex::default(),
         })
     }
 
@@ -99,8 +103,9 @@ impl Relay {
             let woken = self.streams.appended().notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            let started = self.start_due(&permits, &mut tasks).await;
             while tasks.try_join_next().is_some() {}
+            self.remove_delivered().await;
+            let started = self.start_due(&permits, &mut tasks).await;
             if started > 0 {
                 continue;
             }
@@ -113,6 +118,25 @@ impl Relay {
             }
         }
         while tasks.join_next().await.is_some() {}
+        self.remove_delivered().await;
+    }
+
+    /// Removes what was delivered since the last turn from the outbox, in one write. A
+    /// crash before it means those messages are delivered again (at least once, as
+    /// always); until it, they stay in flight, so they are not taken again meanwhile.
+    async fn remove_delivered(&self) {
+        let ids = std::mem::take(&mut *self.delivered.lock().unwrap_or_else(|p| p.into_inner()));
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self.streams.store().delivered_all(&ids).await {
+            tracing::warn!(error = %e, "cannot record the delivery; the messages will be delivered again");
+        }
+        if let Ok(mut s) = self.in_flight.lock() {
+            for id in &ids {
+                s.remove(id);
+            }
+        }
     }
 
     async fn idle_sleep(&self) -> Duration {
@@ -178,7 +202,14 @@ impl Relay {
         };
         let storage = self.streams.store();
         let outcome = match result {
-            Ok(()) => storage.delivered(id).await,
+            Ok(()) => {
+                // Removed at the next turn of the relay, with the others delivered by then.
+                self.delivered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(id);
+                return;
+            }
             Err(f) if f.is_permanent() => {
                 tracing::error!(reason = %f, "outbox message set aside");
                 storage.dead_letter(id, &f.to_string()).await

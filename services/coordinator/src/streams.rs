@@ -1,6 +1,12 @@
 //! Request streams: reading and folding a request, appending a decision, and the command
 //! loop every state change goes through (read the stream, fold it, decide, append at the
 //! version read; on a conflict, because another writer got there first, read again).
+//!
+//! Folded states are carried by version: the last states folded stay in a bounded cache
+//! with the version they were folded at, and a load reads only the events after that
+//! version (one indexed query, usually empty). The store stays the authority: every load
+//! asks it what is new, so a state appended by another process is never missed, and an
+//! append at a version that is no longer current is a conflict as before.
 
 use crate::clock::Clock;
 use crate::codec;
@@ -9,8 +15,9 @@ use crate::error::CoordinatorError;
 use chrono::{DateTime, Utc};
 use erasure_core::{Decision, RequestState};
 use erasure_store::{AppendBatch, EventStore, KeyStore, Outbox, StoreError};
+use hashlink::LruCache;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 /// Everything the coordinator persists, from one adapter.
@@ -20,6 +27,14 @@ impl<T: EventStore + Outbox + KeyStore> Storage for T {}
 /// How often a write is tried again after losing a race for its stream's version.
 pub const MAX_CONFLICT_RETRIES: usize = 20;
 
+/// Folded request states kept: the requests in flight, with room to spare (a thousand
+/// requests a second at 50 ms each is 50 in flight). A state is a few kilobytes, so this
+/// bounds the cache to about ten megabytes.
+const FOLDED_STATES: usize = 1024;
+
+/// Request states by stream, with the number of events folded into each.
+type Folded = Mutex<LruCache<String, (RequestState, u64)>>;
+
 /// The event store, the clock decisions are made at, and the signal of every append.
 #[derive(Clone)]
 pub struct Streams {
@@ -27,6 +42,8 @@ pub struct Streams {
     clock: Arc<dyn Clock>,
     /// Woken after every append, so the relay, the projection and the log look at once.
     appended: Arc<Notify>,
+    /// The last request states folded, shared by every clone.
+    folded: Arc<Folded>,
 }
 
 impl std::fmt::Debug for Streams {
@@ -41,6 +58,7 @@ impl Streams {
             store,
             clock,
             appended: Arc::new(Notify::new()),
+            folded: Arc::new(Mutex::new(LruCache::new(FOLDED_STATES))),
         }
     }
 
@@ -60,19 +78,51 @@ impl Streams {
         &self.appended
     }
 
-    /// Reads and folds a request's stream, with the version read.
+    /// A request's state with the version it is at: the state folded before, brought up
+    /// to date with the events appended since, or the whole stream folded.
     pub async fn load(
         &self,
         request_id: &str,
     ) -> Result<Option<(RequestState, u64)>, CoordinatorError> {
-        let recorded = self.store.read_stream(request_id).await?;
-        let version = recorded.len() as u64;
+        let folded = self.folded().get(request_id).cloned();
+        let after = folded.as_ref().map_or(0, |(_, version)| *version);
+        let recorded = self.store.read_stream_after(request_id, after).await?;
+        if recorded.is_empty() {
+            return Ok(folded);
+        }
         let events = recorded
             .iter()
             .map(codec::decode)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| CoordinatorError::Internal(format!("stream {request_id}: {e}")))?;
-        Ok(RequestState::replay(&events).map(|s| (s, version)))
+        let version = after + recorded.len() as u64;
+        let state = match folded {
+            Some((mut state, _)) => {
+                events.iter().for_each(|e| state.apply(e));
+                state
+            }
+            None => match RequestState::replay(&events) {
+                Some(state) => state,
+                None => return Ok(None),
+            },
+        };
+        self.keep(request_id, &state, version);
+        Ok(Some((state, version)))
+    }
+
+    fn folded(&self) -> std::sync::MutexGuard<'_, LruCache<String, (RequestState, u64)>> {
+        self.folded.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `state` at `version` unless a later version is kept already. Only states
+    /// folded from stored events are kept (what a decision's events fold to before they
+    /// are encoded may differ in precision from what the store gives back).
+    fn keep(&self, request_id: &str, state: &RequestState, version: u64) {
+        let mut folded = self.folded();
+        if folded.peek(request_id).is_some_and(|(_, v)| *v >= version) {
+            return;
+        }
+        folded.insert(request_id.to_owned(), (state.clone(), version));
     }
 
     pub async fn get(&self, request_id: &str) -> Result<RequestState, CoordinatorError> {

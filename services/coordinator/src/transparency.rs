@@ -17,7 +17,7 @@ use erasure_proof::merkle::Hash;
 use erasure_proof::transparency::{self as log, LogProof};
 use erasure_proto::convert::ms;
 use erasure_proto::v1 as pb;
-use erasure_store::{AppendBatch, StoreError};
+use erasure_store::{AppendBatch, RecordedEvent, StoreError};
 use prost::Message;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -90,17 +90,35 @@ impl TransparencyLog {
             if batch.is_empty() {
                 return Ok(());
             }
-            let mut view = self.write();
-            for recorded in &batch {
-                view.position = view.position.max(recorded.position);
-                if let Err(e) = view.apply(recorded) {
-                    tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the transparency log");
-                }
-            }
-            let size = view.tree.len();
-            drop(view);
-            self.size.send_replace(size);
+            self.absorb(after, &batch);
         }
+    }
+
+    /// Applies a page of the event log read after position `after`: by this log, or by
+    /// the projection, which shares what it reads so that the log is tailed once. Events
+    /// already applied are skipped; a page that starts past this log's position is left
+    /// alone (the events in between would be missed), for the log's own reading to fetch.
+    pub(crate) fn absorb(&self, after: u64, batch: &[RecordedEvent]) {
+        let mut view = self.write();
+        if after > view.position {
+            return;
+        }
+        let position = view.position;
+        for recorded in batch.iter().filter(|r| r.position > position) {
+            view.position = recorded.position;
+            if let Err(e) = view.apply(recorded) {
+                tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the transparency log");
+            }
+        }
+        let size = view.tree.len();
+        drop(view);
+        self.size
+            .send_if_modified(|s| std::mem::replace(s, size) != size);
+    }
+
+    /// The position of the last event applied.
+    fn position(&self) -> u64 {
+        self.read().position
     }
 
     /// Appends the leaves seen but not yet logged, in the order seen. Another
@@ -304,34 +322,47 @@ impl TransparencyLog {
 
     /// Tails the event log and logs new certificates until `shutdown`; signs a head every
     /// `interval` when the log grew.
+    /// Logs new certificates until `shutdown`, woken by `tailed`: the position up to which
+    /// the projection has read the event log and shared it with this log
+    /// ([`crate::projection::Projection::share_with`]). The log reads the event log itself
+    /// only when it is behind that (and every half second, to be sure).
     pub async fn run(
         self: Arc<Self>,
         interval: Duration,
+        mut tailed: watch::Receiver<u64>,
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(shutdown);
         let mut last_publish = Instant::now();
+        let (mut read_now, mut shared) = (true, true);
         loop {
-            let woken = self.streams.appended().notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
-            if let Err(e) = self.step(&mut last_publish, interval).await {
+            if let Err(e) = self.step(read_now, &mut last_publish, interval).await {
                 tracing::warn!(error = %e, "transparency log cannot advance; retrying");
             }
             tokio::select! {
                 () = &mut shutdown => return,
-                () = &mut woken => {}
-                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                changed = tailed.changed(), if shared => match changed {
+                    Ok(()) => read_now = self.position() < *tailed.borrow_and_update(),
+                    // The projection is gone: the log tails on its own, by the poll.
+                    Err(_) => shared = false,
+                },
+                () = tokio::time::sleep(Duration::from_millis(500)) => read_now = true,
             }
         }
     }
 
     async fn step(
         &self,
+        read: bool,
         last_publish: &mut Instant,
         interval: Duration,
     ) -> Result<(), CoordinatorError> {
-        self.advance().await?;
+        if read {
+            self.advance().await?;
+        } else {
+            let _writer = self.writer.lock().await;
+            self.sequence().await?;
+        }
         if last_publish.elapsed() >= interval {
             self.publish().await?;
             *last_publish = Instant::now();

@@ -71,6 +71,12 @@ pub async fn run(
     let assembled = assemble(&config, &data_dir).await?;
     let fingerprint = opendsr.as_ref().map(|o| o.signer.fingerprint.clone());
     let trust_file = write_trust_file(&assembled.coordinator, &data_dir, fingerprint)?;
+    let coordinator = Arc::clone(&assembled.coordinator);
+    // The state is rebuilt from the whole history before "listening" is said: a client
+    // that waits for it gets answers that count every event recorded.
+    let (mut node, routes) = Node::start(assembled.coordinator, assembled.transport, node_options)
+        .await
+        .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
     announce(&listener, &data_dir, &trust_file, &config.systems)?;
     if let (Some(http), Some(o)) = (&http, &config.opendsr) {
         println!(
@@ -82,10 +88,6 @@ pub async fn run(
     if open {
         println!("open mode: no authentication, loopback only");
     }
-    let coordinator = Arc::clone(&assembled.coordinator);
-    let (mut node, routes) = Node::start(assembled.coordinator, assembled.transport, node_options)
-        .await
-        .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
     let mut server = Server::new(listener, routes);
     let mut callbacks = None;
     if let (Some(http), Some(prepared)) = (http, opendsr) {

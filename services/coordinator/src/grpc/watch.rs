@@ -15,6 +15,8 @@ use tonic::Status;
 pub struct Watched {
     pub id: String,
     pub first: RequestState,
+    /// The projection's position before `first` was read: changes after it are new.
+    pub seen: u64,
     /// Subscribed before `first` was read, so no change in between is missed.
     pub changes: watch::Receiver<u64>,
 }
@@ -32,6 +34,7 @@ pub async fn follow(
     let Watched {
         id,
         first,
+        mut seen,
         mut changes,
     } = watched;
     let mut last = first;
@@ -46,6 +49,12 @@ pub async fn follow(
         }
         if tx.is_closed() {
             return;
+        }
+        // Woken for every request's change: look only if this one changed.
+        match projection.last_change(&id) {
+            Some(at) if at <= seen => continue,
+            Some(at) => seen = at,
+            None => {}
         }
         // The projection has applied what woke us; the store is the fallback.
         let current = match projection.get(&id) {
