@@ -2,8 +2,9 @@
 //! that a duplicate work order is answered with the very same signed bytes instead of a
 //! second erasure (which would report "nothing found" and lose the first evidence).
 //!
-//! SQLite, in a file or in memory. rusqlite is blocking, so every call runs on the
-//! blocking pool; one connection behind a mutex is plenty for one connector's throughput.
+//! SQLite, in a file or in memory. rusqlite is blocking, so writes run on the blocking
+//! pool (and lookups when a write holds the connection); one connection behind a mutex is
+//! plenty for one connector's throughput.
 //! A file is in WAL mode with `synchronous=FULL`: an entry is on disk before its
 //! acknowledgment is published, even across a power loss (the evidence must not be lost),
 //! at one fsync per entry instead of the rollback journal's several.
@@ -69,40 +70,56 @@ impl AckCache {
         system_id: &str,
     ) -> Result<Option<Entry>, CacheError> {
         let (request_id, system_id) = (request_id.to_owned(), system_id.to_owned());
-        self.blocking(move |conn| {
-            conn.query_row(
+        let read = move |conn: &Connection| {
+            let mut stmt = conn.prepare_cached(
                 "SELECT attempt, signed_ack, evidence FROM acknowledgments
                  WHERE request_id = ?1 AND system_id = ?2",
-                params![request_id, system_id],
-                |row| {
-                    Ok(Entry {
-                        request_id: request_id.clone(),
-                        system_id: system_id.clone(),
-                        attempt: row.get(0)?,
-                        signed_ack: row.get(1)?,
-                        evidence: row.get(2)?,
-                    })
-                },
-            )
+            )?;
+            stmt.query_row(params![request_id, system_id], |row| {
+                Ok(Entry {
+                    request_id: request_id.clone(),
+                    system_id: system_id.clone(),
+                    attempt: row.get(0)?,
+                    signed_ack: row.get(1)?,
+                    evidence: row.get(2)?,
+                })
+            })
             .optional()
-        })
-        .await
+        };
+        // A lookup by primary key in a WAL file takes microseconds: done right here when
+        // the connection is free, on the blocking pool when a write (with its fsync)
+        // holds it.
+        match self.here(&read) {
+            Some(found) => found,
+            None => self.blocking(read).await,
+        }
+    }
+
+    /// Runs `f` on this thread if the connection is free; `None` if it is not.
+    fn here<T>(
+        &self,
+        f: &impl Fn(&Connection) -> rusqlite::Result<T>,
+    ) -> Option<Result<T, CacheError>> {
+        let conn = match self.conn.try_lock() {
+            Ok(conn) => conn,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(f(&conn).map_err(failed))
     }
 
     /// Remembers `entry` unless a newer attempt is cached already.
     pub(crate) async fn put(&self, entry: Entry) -> Result<(), CacheError> {
         self.blocking(move |conn| {
-            conn.execute(
-                UPSERT,
-                params![
+            conn.prepare_cached(UPSERT)?
+                .execute(params![
                     entry.request_id,
                     entry.system_id,
                     entry.attempt,
                     entry.signed_ack,
                     entry.evidence
-                ],
-            )
-            .map(drop)
+                ])
+                .map(drop)
         })
         .await
     }
@@ -114,11 +131,15 @@ impl AckCache {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&conn).map_err(|e| CacheError(format!("acknowledgment cache: {e}")))
+            f(&conn).map_err(failed)
         })
         .await
         .map_err(|e| CacheError(format!("cache task failed: {e}")))?
     }
+}
+
+fn failed(e: rusqlite::Error) -> CacheError {
+    CacheError(format!("acknowledgment cache: {e}"))
 }
 
 fn open_connection(path: Option<&Path>) -> Result<Connection, CacheError> {
