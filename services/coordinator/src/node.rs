@@ -102,7 +102,7 @@ impl Node {
             coordinator.sealer().clone(),
             Arc::clone(coordinator.notary()),
             coordinator.policy().clone(),
-            transport,
+            Arc::clone(&transport),
             RelayConfig::default(),
         );
         let log = coordinator.transparency_log();
@@ -118,6 +118,16 @@ impl Node {
                     coordinator.commands().clone(),
                     Arc::clone(&projection),
                     crate::timers::DEFAULT_INTERVAL,
+                    stopped(),
+                )),
+            ),
+            (
+                "the metrics",
+                tokio::spawn(crate::metrics::observe(
+                    Arc::clone(&projection),
+                    streams.store().clone(),
+                    Arc::clone(&transport),
+                    streams.clock().clone(),
                     stopped(),
                 )),
             ),
