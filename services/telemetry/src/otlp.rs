@@ -4,13 +4,15 @@
 //!   `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` for one signal): where to send; unset, nothing
 //!   is exported.
 //! - `OTEL_EXPORTER_OTLP_PROTOCOL`: `grpc`, the only protocol of this build (the default).
+//!   An `https://` endpoint is reached over TLS, verified against the system's roots.
 //! - `OTEL_SERVICE_NAME`: the service name; default `erasure`.
 //! - `OTEL_SDK_DISABLED=true`: no export even with an endpoint.
 //!
 //! The exporter itself reads the rest (`OTEL_EXPORTER_OTLP_HEADERS`, `..._TIMEOUT`,
 //! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_RESOURCE_ATTRIBUTES`).
 
-use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig as _};
+use opentelemetry_otlp::tonic_types::transport::ClientTlsConfig;
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig as _, WithTonicConfig};
 use opentelemetry_sdk::Resource;
 use tracing_subscriber::EnvFilter;
 
@@ -66,17 +68,36 @@ pub(crate) fn enabled(signal: Signal) -> Result<bool, TelemetryError> {
     }
 }
 
+/// Whether `signal` goes to an `https://` endpoint.
+fn https(signal: Signal) -> bool {
+    env(&format!("OTEL_EXPORTER_OTLP_{}_ENDPOINT", signal.name()))
+        .or_else(|| env("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        .is_some_and(|e| e.trim().to_ascii_lowercase().starts_with("https://"))
+}
+
+/// `builder` with TLS verified against the system's roots when `signal` goes to an
+/// `https://` endpoint (tonic's own default TLS trusts no root at all).
+fn with_tls<B: WithTonicConfig>(builder: B, signal: Signal) -> B {
+    match https(signal) {
+        true => builder.with_tls_config(ClientTlsConfig::new().with_native_roots()),
+        false => builder,
+    }
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> TelemetryError {
+    TelemetryError(format!("cannot set up the OTLP {what} exporter: {e}"))
+}
+
 /// The span exporter, when traces are exported.
 pub(crate) fn span_exporter() -> Result<Option<SpanExporter>, TelemetryError> {
     if !enabled(Signal::Traces)? {
         return Ok(None);
     }
-    SpanExporter::builder()
+    let builder = SpanExporter::builder()
         .with_tonic()
-        .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-        .build()
-        .map(Some)
-        .map_err(|e| TelemetryError(format!("cannot set up the OTLP span exporter: {e}")))
+        .with_protocol(opentelemetry_otlp::Protocol::Grpc);
+    let built = with_tls(builder, Signal::Traces).build();
+    built.map(Some).map_err(|e| failed("span", e))
 }
 
 /// The metric exporter, when metrics are exported.
@@ -84,12 +105,11 @@ pub(crate) fn metric_exporter() -> Result<Option<MetricExporter>, TelemetryError
     if !enabled(Signal::Metrics)? {
         return Ok(None);
     }
-    MetricExporter::builder()
+    let builder = MetricExporter::builder()
         .with_tonic()
-        .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-        .build()
-        .map(Some)
-        .map_err(|e| TelemetryError(format!("cannot set up the OTLP metric exporter: {e}")))
+        .with_protocol(opentelemetry_otlp::Protocol::Grpc);
+    let built = with_tls(builder, Signal::Metrics).build();
+    built.map(Some).map_err(|e| failed("metric", e))
 }
 
 /// The service this process is: `OTEL_SERVICE_NAME` (and `OTEL_RESOURCE_ATTRIBUTES`),
