@@ -392,6 +392,8 @@ fn metrics_alone_need_no_opendsr_and_no_collector() {
         server.log_text()
     );
     let scraped = samples(&body);
+    let states = scraped.iter().filter(|s| s.name == "erasure_requests");
+    assert_eq!(states.count(), 4, "one sample per state:\n{body}");
     assert_eq!(total(&scraped, "erasure_requests", &[]), 0.0, "{body}");
     // The OpenDSR endpoints are not served without [opendsr].
     let (status, _) = http_get(http_port, "/opendsr/v1/discovery", None);
