@@ -114,6 +114,14 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// SIGTERM, then waits for the process to exit (it flushes what it exports first).
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        self.child.wait().expect("wait for erasure serve")
+    }
+
     /// Sets an environment variable for the next [`Server::restart`].
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.envs.retain(|(k, _)| k != key);
@@ -178,6 +186,28 @@ fn spawn_serve(
         .stderr(log_file)
         .spawn()
         .expect("spawn erasure serve")
+}
+
+/// `GET path` from `127.0.0.1:port` over HTTP/1.1, with a bearer token if given: the
+/// status code and the body.
+pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, body.to_owned())
 }
 
 /// Runs `erasure ARGS` to completion.

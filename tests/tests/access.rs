@@ -481,6 +481,46 @@ fn a_supervisor_rejects_a_request_and_status_and_report_say_who() {
     );
 }
 
+#[test]
+fn metrics_need_the_platform_or_auditor_role() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    config_with(tmp.path(), &auth_section(tmp.path()));
+    let path = tmp.path().join("erasure.toml");
+    let config = std::fs::read_to_string(&path).expect("config").replacen(
+        "[server]\n",
+        &format!("[server]\nhttp_listen = \"127.0.0.1:{port}\"\n"),
+        1,
+    );
+    std::fs::write(&path, config).expect("config");
+    let _server = Server::start(
+        &tmp.path().join("data"),
+        &[
+            "--config",
+            path.to_str().expect("utf-8"),
+            "--with-example-data",
+        ],
+    );
+    let (status, body) = http_get(port, "/metrics", None);
+    assert_eq!(status, 401, "{body}");
+    assert!(!body.contains("erasure_requests"), "{body}");
+    let operator = token("olli", &["operator"]);
+    let (status, body) = http_get(port, "/metrics", Some(&operator));
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("metrics needs the platform or auditor role"),
+        "{body}"
+    );
+    for role in ["platform", "auditor"] {
+        let (status, body) = http_get(port, "/metrics", Some(&token("prometheus", &[role])));
+        assert_eq!(status, 200, "{role}: {body}");
+        assert!(
+            body.contains("erasure_requests{state=\"completed\"} 0"),
+            "{body}"
+        );
+    }
+}
+
 fn chrono_today() -> String {
     chrono::Utc::now().date_naive().to_string()
 }

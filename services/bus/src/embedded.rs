@@ -3,9 +3,34 @@
 use crate::{BusError, Handler, Message, Subscription, Transport};
 use async_trait::async_trait;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
-type Handlers = Arc<RwLock<HashMap<String, Arc<dyn Handler>>>>;
+/// A topic's handler, and how many messages it is handling now (its consumer lag: in
+/// this transport a message waits nowhere else).
+#[derive(Clone)]
+struct Subscriber {
+    handler: Arc<dyn Handler>,
+    in_flight: Arc<AtomicI64>,
+}
+
+type Handlers = Arc<RwLock<HashMap<String, Subscriber>>>;
+
+/// Counts a message as in flight until dropped.
+struct InFlight(Arc<AtomicI64>);
+
+impl InFlight {
+    fn start(counter: Arc<AtomicI64>) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// One handler per topic; a send to a topic without one fails with
 /// [`BusError::NoSubscriber`], so the sender keeps the message and retries.
@@ -31,7 +56,7 @@ impl EmbeddedTransport {
         Self::default()
     }
 
-    fn handler(&self, topic: &str) -> Option<Arc<dyn Handler>> {
+    fn handler(&self, topic: &str) -> Option<Subscriber> {
         self.handlers
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -43,10 +68,15 @@ impl EmbeddedTransport {
 #[async_trait]
 impl Transport for EmbeddedTransport {
     async fn send(&self, message: Message) -> Result<(), BusError> {
-        let handler = self
+        let subscriber = self
             .handler(&message.topic)
             .ok_or_else(|| BusError::NoSubscriber(message.topic.clone()))?;
-        handler.handle(message).await.map_err(BusError::Handler)
+        let _counted = InFlight::start(subscriber.in_flight);
+        subscriber
+            .handler
+            .handle(message)
+            .await
+            .map_err(BusError::Handler)
     }
 
     async fn subscribe(
@@ -61,7 +91,8 @@ impl Transport for EmbeddedTransport {
         if handlers.contains_key(topic) {
             return Err(BusError::AlreadySubscribed(topic.to_owned()));
         }
-        handlers.insert(topic.to_owned(), handler);
+        let in_flight = Arc::default();
+        handlers.insert(topic.to_owned(), Subscriber { handler, in_flight });
         let registry = Arc::clone(&self.handlers);
         let topic = topic.to_owned();
         Ok(Subscription::new(move || {
@@ -70,5 +101,16 @@ impl Transport for EmbeddedTransport {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .remove(&topic);
         }))
+    }
+
+    fn consumer_lag(&self) -> Vec<(String, i64)> {
+        let handlers = self
+            .handlers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        handlers
+            .iter()
+            .map(|(topic, s)| (topic.clone(), s.in_flight.load(Ordering::Relaxed)))
+            .collect()
     }
 }

@@ -139,4 +139,10 @@ pub trait Transport: Send + Sync + 'static {
         topic: &str,
         handler: Arc<dyn Handler>,
     ) -> Result<Subscription, BusError>;
+
+    /// Per subscribed topic, the messages not yet handled by this process's subscriber
+    /// (for the metrics); empty where the transport cannot tell.
+    fn consumer_lag(&self) -> Vec<(String, i64)> {
+        Vec::new()
+    }
 }

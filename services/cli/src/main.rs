@@ -163,6 +163,15 @@ enum KeysCommand {
     Rotate(local::RotateArgs),
 }
 
+/// Runs a long-lived process with tracing installed; its last spans are exported before
+/// it returns.
+async fn traced(run: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let tracing = erasure_telemetry::init()?;
+    let result = run.await;
+    tracing.shutdown();
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -174,14 +183,8 @@ async fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Serve(args) => {
-            erasure_telemetry::init();
-            local::serve(args).await
-        }
-        Command::Connector(args) => {
-            erasure_telemetry::init();
-            local::connector(args).await
-        }
+        Command::Serve(args) => traced(local::serve(args)).await,
+        Command::Connector(args) => traced(local::connector(args)).await,
         Command::Submit(args) => client::submit(&target, args).await,
         Command::Status { id } => client::status(&target, id).await,
         Command::List(args) => client::list(&target, args).await,

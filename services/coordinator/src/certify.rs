@@ -91,6 +91,9 @@ impl Notary {
             return Ok(decision);
         }
         let next = state.after(&decision.events);
+        let span =
+            tracing::info_span!("certificate", request_id = %next.received.request_id, supplement);
+        let _entered = span.enter();
         let issued = if certificate {
             let signed = proof_cert::sign_certificate(
                 &self.signer,

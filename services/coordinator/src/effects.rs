@@ -55,6 +55,7 @@ pub fn outbox_messages(
 
 /// What operators must see in the log: failures, overdue requests, holds ending.
 pub fn log_events(events: &[Event]) {
+    crate::metrics::record_events(events);
     for e in events {
         match e {
             Event::TaskFailed {

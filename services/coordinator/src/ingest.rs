@@ -128,9 +128,11 @@ impl Ingest {
             return self.record(UNATTRIBUTED_ACKS_STREAM, why).await;
         };
         let now = self.streams.now();
+        let mut invalid = false;
         let decision = match self.decide(&state, signed, verified, now) {
             Ok(decision) => decision,
             Err(reason) => {
+                invalid = true;
                 tracing::warn!(reason = %clip(&reason, 500), key_id = %clip(&signed.key_id, 100), "acknowledgment rejected");
                 let why = refused(&peeked.system_id, &signed.key_id, &reason, digest);
                 decide::reject_ack(rejected(why, now))
@@ -139,10 +141,11 @@ impl Ingest {
         let decision = self
             .notary
             .with_proofs(&self.policy, &state, decision, now)?;
-        self.streams
-            .append(request_id, version, decision)
-            .await
-            .map(|_| ())
+        self.streams.append(request_id, version, decision).await?;
+        if invalid {
+            crate::metrics::ack_rejected(crate::metrics::Rejection::Invalid);
+        }
+        Ok(())
     }
 
     /// What the acknowledgment decides, or why it is rejected.
@@ -186,7 +189,12 @@ impl Ingest {
                 .await
                 .map(|_| ())
         })
-        .await
+        .await?;
+        crate::metrics::ack_rejected(match stream {
+            UNATTRIBUTED_ACKS_STREAM => crate::metrics::Rejection::Unattributed,
+            _ => crate::metrics::Rejection::WrongRequest,
+        });
+        Ok(())
     }
 }
 

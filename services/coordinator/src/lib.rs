@@ -22,6 +22,7 @@
 //! - [`timers`]: fires the timers recorded in events (retries, holds, deadlines).
 //! - [`transparency`]: the Merkle log of certificates and supplements, signed tree heads.
 //! - [`report`]: the period report file for regulators.
+//! - [`metrics`]: the counters, histogram and gauges exported over OTLP and `/metrics`.
 //! - [`grpc`]: the `erasure.v1.ErasureService` gRPC edge; the only place that builds
 //!   `tonic::Status`.
 //! - [`node`]: starts the background work and hands out the gRPC services to serve.
@@ -40,6 +41,7 @@ pub mod evidence;
 pub mod export;
 pub mod grpc;
 pub mod ingest;
+pub mod metrics;
 pub mod node;
 pub mod projection;
 pub mod relay;

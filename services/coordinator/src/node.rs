@@ -106,7 +106,7 @@ impl Node {
             coordinator.sealer().clone(),
             Arc::clone(coordinator.notary()),
             coordinator.policy().clone(),
-            transport,
+            Arc::clone(&transport),
             RelayConfig::default(),
         );
         let tasks = [
@@ -121,6 +121,16 @@ impl Node {
                     coordinator.commands().clone(),
                     Arc::clone(&projection),
                     crate::timers::DEFAULT_INTERVAL,
+                    stopped(),
+                )),
+            ),
+            (
+                "the metrics",
+                tokio::spawn(crate::metrics::observe(
+                    Arc::clone(&projection),
+                    streams.store().clone(),
+                    Arc::clone(&transport),
+                    streams.clock().clone(),
                     stopped(),
                 )),
             ),

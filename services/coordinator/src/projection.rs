@@ -188,6 +188,28 @@ impl Projection {
         erasure_core::report::build(self.read().states.values(), from, to, as_of)
     }
 
+    /// How many requests are in each state, and how many in progress are overdue as of
+    /// `today` (the metrics read it at collection).
+    pub fn counts(&self, today: NaiveDate) -> (Vec<(RequestStatus, u64)>, u64) {
+        let view = self.read();
+        let mut counts = [
+            RequestStatus::InProgress,
+            RequestStatus::Completed,
+            RequestStatus::Failed,
+            RequestStatus::Rejected,
+        ]
+        .map(|s| (s, 0));
+        let mut overdue = 0;
+        for s in view.states.values() {
+            if let Some((_, n)) = counts.iter_mut().find(|(st, _)| *st == s.status) {
+                *n += 1;
+            }
+            let in_progress = s.status == RequestStatus::InProgress;
+            overdue += u64::from(in_progress && (s.overdue || s.deadline() < today));
+        }
+        (counts.to_vec(), overdue)
+    }
+
     pub fn get(&self, request_id: &str) -> Option<RequestState> {
         self.read().states.get(request_id).cloned()
     }

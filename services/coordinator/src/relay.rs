@@ -189,7 +189,7 @@ impl Relay {
     }
 
     async fn deliver(&self, row: OutboxMessage) {
-        let span = tracing::debug_span!("relay", request_id = %row.key, topic = %row.topic);
+        let span = tracing::info_span!("dispatch", request_id = %row.key, topic = %row.topic);
         erasure_telemetry::continue_trace(&span, &row.headers);
         self.deliver_in_span(row).instrument(span).await;
     }
@@ -246,6 +246,9 @@ impl Relay {
         let mut order = pb::WorkOrder::decode(row.payload.as_slice()).map_err(|_| {
             CoordinatorError::Invalid("undecodable work order in the outbox".into())
         })?;
+        // The connector continues this delivery's span.
+        erasure_telemetry::inject_current(&mut message.headers);
+        crate::metrics::dispatching(&order.task_id, order.attempt);
         let state = self.streams.get(&order.request_id).await?;
         let identifiers = self.sealer.open_current(&state).await?;
         self.seal_for_connector(&mut order, &identifiers)?;

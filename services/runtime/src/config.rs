@@ -81,8 +81,9 @@ pub struct ServerConfig {
     /// gRPC listen address.
     pub listen: Option<SocketAddr>,
     /// HTTP listen address (HTTP/1.1 and HTTP/2, plain: put TLS in front of it) for the
-    /// HTTP endpoints, today the OpenDSR ones (`[opendsr]`). Served with the same
-    /// authentication and limits as the gRPC listener. Absent: no HTTP listener.
+    /// HTTP endpoints: `GET /metrics` (Prometheus), and the OpenDSR ones with `[opendsr]`.
+    /// Served with the same authentication and limits as the gRPC listener (`/metrics`
+    /// needs the platform or auditor role). Absent: no HTTP listener, no `/metrics`.
     pub http_listen: Option<SocketAddr>,
 }
 

@@ -18,6 +18,7 @@
 //! - [`secrets`]: the master key and passwords, from a file or an environment variable.
 //! - [`opendsr`]: this orchestrator as an OpenDSR processor for its controllers: the
 //!   endpoints on the HTTP listener, signed answers and status callbacks.
+//! - [`metrics`]: `GET /metrics` on the HTTP listener, in the Prometheus text format.
 //! - [`load`]: a bounded load against a running server, for measurements.
 //! - [`example`]: the example systems' data.
 //! - [`render`]: certificates and reports as self-contained HTML pages.
@@ -32,6 +33,7 @@ pub mod connector;
 pub mod example;
 pub mod keys;
 pub mod load;
+pub mod metrics;
 pub mod opendsr;
 pub mod policy;
 pub mod registry;

@@ -1,6 +1,6 @@
 //! `erasure serve`: opens the data directory, keys, store and connectors the configuration
-//! names, and serves the gRPC API (and, with `[opendsr]`, the OpenDSR endpoints on the
-//! HTTP listener) until the caller's shutdown signal.
+//! names, and serves the gRPC API (and on the HTTP listener `GET /metrics` and, with
+//! `[opendsr]`, the OpenDSR endpoints) until the caller's shutdown signal.
 
 use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, SystemConfig};
 use crate::server::Server;
@@ -62,7 +62,8 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let opendsr = opendsr::Prepared::new(&config, &data_dir)?;
-    let http = http_listener(&config, opendsr.is_some()).await?;
+    let http = http_listener(&config).await?;
+    let metrics = Arc::new(erasure_telemetry::metrics::install(http.is_some())?);
     if (options.config.is_none() || options.with_example_data) && example::seed(&data_dir)? {
         let example = data_dir.join("example");
         println!("example data created in {}", example.display());
@@ -78,6 +79,9 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
     announce(&listener, &data_dir, &trust_file, &config.systems)?;
+    if let Some(http) = &http {
+        println!("metrics: http://{}/metrics", http.local_addr()?);
+    }
     if let (Some(http), Some(o)) = (&http, &config.opendsr) {
         println!(
             "OpenDSR: listening on {} (HTTP), for controllers at {}",
@@ -90,11 +94,15 @@ pub async fn run(
     }
     let mut server = Server::new(listener, routes);
     let mut callbacks = None;
-    if let (Some(http), Some(prepared)) = (http, opendsr) {
-        let service = prepared.start(&config, &data_dir, coordinator, node.log())?;
-        server = server.listener(http, opendsr::routes::router(Arc::clone(&service)));
-        let run = opendsr::callbacks::run(service, std::future::pending());
-        callbacks = Some(tokio::spawn(run));
+    if let Some(http) = http {
+        let mut router = crate::metrics::router(Arc::clone(&metrics));
+        if let Some(prepared) = opendsr {
+            let service = prepared.start(&config, &data_dir, coordinator, node.log())?;
+            router = router.merge(opendsr::routes::router(Arc::clone(&service)));
+            let run = opendsr::callbacks::run(service, std::future::pending());
+            callbacks = Some(tokio::spawn(run));
+        }
+        server = server.listener(http, router);
     }
     let served = tokio::select! {
         served = security.apply(server).serve(shutdown) => {
@@ -106,6 +114,8 @@ pub async fn run(
         callbacks.abort();
     }
     node.stop().await;
+    // The last export (blocking: the exporter's thread sends it over the runtime).
+    let _ = tokio::task::spawn_blocking(move || metrics.shutdown()).await;
     served?;
     println!("erasure: stopped");
     Ok(())
@@ -206,16 +216,12 @@ async fn start_connector(
     Ok((subscription, public))
 }
 
-/// The HTTP listener (`[server] http_listen`), which serves the OpenDSR endpoints.
-async fn http_listener(config: &Config, opendsr: bool) -> Result<Option<TcpListener>> {
+/// The HTTP listener (`[server] http_listen`), which serves `/metrics` and, with
+/// `[opendsr]`, the OpenDSR endpoints.
+async fn http_listener(config: &Config) -> Result<Option<TcpListener>> {
     let Some(addr) = config.server.http_listen else {
         return Ok(None);
     };
-    if !opendsr {
-        anyhow::bail!(
-            "[server] http_listen serves the OpenDSR endpoints: add an [opendsr] section, or leave http_listen out"
-        );
-    }
     access::check_listen(config, addr)?;
     let listener = TcpListener::bind(addr)
         .await

@@ -1,35 +1,92 @@
-//! Tracing for every process of the orchestrator, and W3C trace context (`traceparent`)
-//! carried in message headers, so one request's trace crosses the coordinator, the bus
-//! and the connectors.
+//! Tracing and metrics for every process of the orchestrator, and W3C trace context
+//! (`traceparent`) carried in message headers, so one request's trace crosses the
+//! coordinator, the bus and the connectors.
 //!
-//! Spans carry request ids and system ids, never identifiers of people.
+//! - [`init`]: logs on stderr, OpenTelemetry span contexts, and with
+//!   `OTEL_EXPORTER_OTLP_ENDPOINT` the spans exported over OTLP ([`otlp`]).
+//! - [`metrics`]: the meter provider the instruments record into, read by OTLP and by the
+//!   Prometheus registry behind `GET /metrics`.
+//!
+//! Spans and metric labels carry request ids, system ids and states, never identifiers of
+//! people.
+
+pub mod metrics;
+pub mod otlp;
 
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+pub use metrics::Metrics;
+pub use otlp::TelemetryError;
+
+/// The log filter without `$ERASURE_LOG`.
+const DEFAULT_LOG: &str = "info,opentelemetry=warn,opentelemetry_sdk=warn,opentelemetry_otlp=warn";
+
+/// What the spans go to beyond the logs: the OTLP exporter when one is configured.
+/// [`Tracing::shutdown`] sends the spans still waiting; call it before the process exits.
+#[derive(Debug)]
+#[must_use = "shut it down before exiting, so that the last spans are sent"]
+pub struct Tracing {
+    provider: SdkTracerProvider,
+    exporting: bool,
+}
+
+impl Tracing {
+    /// Whether spans are exported over OTLP.
+    pub fn exporting(&self) -> bool {
+        self.exporting
+    }
+
+    /// Sends the spans still waiting and stops the exporter (blocks until it has).
+    pub fn shutdown(self) {
+        if self.exporting
+            && let Err(e) = self.provider.shutdown()
+        {
+            eprintln!("warning: the last spans may not have been exported: {e}");
+        }
+    }
+}
+
 /// Installs the subscriber: human-readable logs on stderr filtered by `$ERASURE_LOG`
-/// (default `info`), and OpenTelemetry span contexts so that trace ids propagate.
-/// No exporter is configured: spans are not shipped anywhere yet.
-pub fn init() {
+/// (default `info`, the OpenTelemetry SDK's own notes from `warn`), and OpenTelemetry span contexts so that trace ids propagate. With
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, spans of
+/// level info and above are exported over OTLP/gRPC; without it nothing is exported.
+/// Call it inside the Tokio runtime: the exporter's channel runs on it.
+pub fn init() -> Result<Tracing, TelemetryError> {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ERASURE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false);
-    let provider = SdkTracerProvider::builder().build();
-    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer("erasure"));
+        .with_target(false)
+        .with_filter(filter);
+    let exporter = otlp::span_exporter()?;
+    let exporting = exporter.is_some();
+    let mut builder = SdkTracerProvider::builder();
+    if let Some(exporter) = exporter {
+        builder = builder
+            .with_batch_exporter(exporter)
+            .with_resource(otlp::resource());
+    }
+    let provider = builder.build();
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("erasure"))
+        .with_filter(otlp::span_filter());
     let _ = tracing_subscriber::registry()
-        .with(filter)
         .with(fmt)
         .with(otel)
         .try_init();
+    Ok(Tracing {
+        provider,
+        exporting,
+    })
 }
 
 struct HeaderInjector<'a>(&'a mut Vec<(String, String)>);

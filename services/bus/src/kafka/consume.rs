@@ -45,7 +45,7 @@ struct Position {
 
 /// A subscribed consumer, its handler and the subscription's close signal.
 pub(crate) struct Consumption {
-    pub(crate) consumer: StreamConsumer,
+    pub(crate) consumer: StreamConsumer<super::lag::LagContext>,
     pub(crate) topic: String,
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) closed: watch::Receiver<bool>,
@@ -272,7 +272,7 @@ impl Delivery {
 
 /// Commits what was stored and leaves the group. librdkafka's close blocks its thread (it
 /// polls until the group is left), so it runs on the blocking pool.
-async fn close(consumer: StreamConsumer, topic: String) {
+async fn close(consumer: StreamConsumer<super::lag::LagContext>, topic: String) {
     let closing = tokio::task::spawn_blocking(move || {
         match consumer.commit_consumer_state(CommitMode::Sync) {
             Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}

@@ -8,6 +8,7 @@
 //!   after the handler's verdict (at least once), transient failures retried in place.
 //! - `subscriptions`: one open subscription per topic and transport.
 //! - `admin`: [`KafkaTransport::ensure_topics`].
+//! - `lag`: each consumer's lag, from librdkafka's statistics.
 //! - `refusal`: the producer's context, which turns errors retrying cannot cure (refused
 //!   credentials, a failed TLS handshake) into a start-up error.
 //! - `trace`: a W3C `traceparent` header on every record.
@@ -15,6 +16,7 @@
 mod admin;
 pub mod config;
 mod consume;
+mod lag;
 mod produce;
 mod refusal;
 mod subscriptions;
@@ -41,6 +43,8 @@ pub struct KafkaTransport {
     /// The first refusal the producer saw (see `refusal`).
     refused: watch::Receiver<Option<String>>,
     subscriptions: Subscriptions,
+    /// Each subscription's consumer lag.
+    lags: lag::Lags,
 }
 
 impl std::fmt::Debug for KafkaTransport {
@@ -68,6 +72,7 @@ impl KafkaTransport {
             producer,
             refused,
             subscriptions: Subscriptions::default(),
+            lags: lag::Lags::default(),
         })
     }
 
@@ -94,10 +99,11 @@ impl KafkaTransport {
         handler: Arc<dyn Handler>,
         closed: watch::Receiver<bool>,
     ) -> Result<JoinHandle<()>, BusError> {
-        let consumer: StreamConsumer = self
+        let consumer: StreamConsumer<lag::LagContext> = self
             .config
             .consumer()
-            .create()
+            .set("statistics.interval.ms", lag::INTERVAL_MS)
+            .create_with_context(self.lags.context(topic))
             .map_err(|e| invalid(&self.config, &e))?;
         consumer
             .subscribe(&[topic])
@@ -133,5 +139,11 @@ impl Transport for KafkaTransport {
         self.subscriptions
             .open(topic, |closed| self.start(topic, handler, closed))
             .await
+    }
+
+    /// From the consumers' latest statistics (every 5 s): messages of each subscribed
+    /// topic behind its partitions' high watermarks.
+    fn consumer_lag(&self) -> Vec<(String, i64)> {
+        self.lags.snapshot()
     }
 }

@@ -9,6 +9,8 @@
 //! document and the signing certificate are public, as the specification has them; the
 //! rest needs the controller role, and no other role may call them (a controller's
 //! requests are its own; the handlers check which controller the token names).
+//! `GET /metrics` (the HTTP listener) needs the platform or the auditor role; in open mode
+//! (no `[auth]`, loopback only) it is open like everything else.
 
 use erasure_core::access::Role;
 
@@ -33,6 +35,12 @@ const PLATFORM: &[Role] = &[Role::Platform];
 const AUDITOR: &[Role] = &[Role::Auditor];
 const CERTIFICATES: &[Role] = &[Role::Operator, Role::Supervisor, Role::Auditor];
 const CONTROLLER: &[Role] = &[Role::Controller];
+/// `GET /metrics`: counts only, nothing about a person; the auditor role is read-only, so
+/// a scraper's token need not be able to change anything.
+const METRICS: &[Role] = &[Role::Platform, Role::Auditor];
+
+/// The path of the Prometheus metrics (the HTTP listener).
+pub const METRICS_PATH: &str = "/metrics";
 
 /// The OpenDSR endpoints' prefix, and those of them anyone may read.
 pub const OPENDSR: &str = "/opendsr/v1/";
@@ -64,6 +72,9 @@ pub fn rule(path: &str) -> Option<Rule> {
     }
     if path.starts_with(REFLECTION) {
         return Some(Rule::AnyRole);
+    }
+    if path == METRICS_PATH {
+        return Some(Rule::Roles(METRICS));
     }
     if let Some(rest) = path.strip_prefix(OPENDSR) {
         return Some(match OPENDSR_PUBLIC.contains(&rest) {
@@ -121,6 +132,15 @@ mod tests {
                 "GetConsistencyProof"
             ]
         );
+    }
+
+    #[test]
+    fn metrics_are_for_the_platform_and_the_auditor_only() {
+        assert_eq!(
+            rule("/metrics"),
+            Some(Rule::Roles(&[Role::Platform, Role::Auditor]))
+        );
+        assert_eq!(rule("/metrics/other"), None, "nothing under it");
     }
 
     #[test]
