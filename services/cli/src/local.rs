@@ -161,6 +161,12 @@ pub struct ExampleArgs {
     s3: Option<String>,
     #[arg(long, default_value = "cameras")]
     s3_bucket: String,
+    /// Also add N synthetic people PREFIX-0, PREFIX-1, ... to the SQLite systems and the
+    /// camera folders (for `erasure bench --prefix PREFIX` against a server of DIR).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    people: usize,
+    #[arg(long, default_value = "BENCH")]
+    prefix: String,
 }
 
 pub async fn example_data(args: ExampleArgs) -> Result<()> {
@@ -172,6 +178,16 @@ pub async fn example_data(args: ExampleArgs) -> Result<()> {
         erasure_runtime::example::seed_into(&args.dir)?,
         &args.dir.display().to_string(),
     );
+    if args.people > 0 {
+        erasure_runtime::example::synthetic::seed_people(&args.dir, &args.prefix, args.people)?;
+        println!(
+            "{} synthetic people {}-0 .. {}-{} added",
+            args.people,
+            args.prefix,
+            args.prefix,
+            args.people - 1
+        );
+    }
     if let Some(url) = &args.postgres {
         said(
             erasure_runtime::example::postgres::seed_crm(url).await?,

@@ -9,16 +9,19 @@
 //! - `log`: the transparency log's tree heads and consistency proofs; `report`: the
 //!   period report for regulators (clients of a running server).
 //! - `keys rotate`: replace a signing key, keeping what it signed verifiable.
-//! - `load`: a bounded load against a running server, printing throughput and latency.
+//! - `load`: a bounded load against a running server, printing throughput and latency;
+//!   `bench`: an open-loop benchmark at a fixed rate, with the server's CPU and memory.
 //! - `receipt`: the receipt for the person (Art. 12(3)) in fi, sv, en or de, as text or HTML.
 //! - `task`: manual tasks (recipients with no API) closed by an operator with evidence;
 //!   `replay`: erasures dispatched again after a backup was restored.
 
+mod bench;
 mod client;
 mod explain;
 mod load;
 mod local;
 mod operator;
+mod progress;
 mod receipt;
 mod report;
 mod transparency;
@@ -107,6 +110,9 @@ enum Command {
     ExampleData(local::ExampleArgs),
     /// Measure: submit many requests and report throughput and latency (use --release).
     Load(load::LoadArgs),
+    /// Benchmark: requests at a fixed rate (open loop), latency percentiles from when each
+    /// was due, the server's CPU per request and peak memory (--start: a server of its own).
+    Bench(bench::BenchArgs),
     /// Verify a certificate or supplement file offline, or two tree heads (--tree-heads).
     Verify {
         #[arg(required_unless_present = "tree_heads")]
@@ -202,6 +208,7 @@ async fn main() -> ExitCode {
         Command::Receipt(args) => receipt::run(&target, args).await,
         Command::ExampleData(args) => local::example_data(args).await,
         Command::Load(args) => load::run(&target, args).await,
+        Command::Bench(args) => bench::run(&target, args).await,
         Command::Verify {
             file,
             trust,

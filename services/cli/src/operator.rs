@@ -2,10 +2,10 @@
 //! API) with evidence, and replaying erasures after a backup was restored.
 
 use crate::client::{Client, Target, connect, rpc};
+use crate::progress;
 use anyhow::{Context, Result, bail};
 use erasure_proto::v1 as pb;
 use sha2::{Digest, Sha256};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -212,23 +212,18 @@ pub async fn replay(server: &Target, a: ReplayArgs) -> Result<()> {
     follow(&mut client, replay).await
 }
 
-/// Shows the replay's progress until every request was dispatched again and answered.
+/// Follows the replay until every request was dispatched again and answered; its
+/// progress on a terminal.
 async fn follow(client: &mut Client, mut r: pb::Replay) -> Result<()> {
-    let terminal = std::io::stderr().is_terminal();
-    let mut last = String::new();
+    let bar = progress::bar("requests", u64::from(r.total));
     loop {
-        let line = format!(
-            "dispatched {}/{}  skipped {}  answered {}  failed {}",
-            r.dispatched, r.total, r.skipped, r.acknowledged, r.failed
-        );
-        if line != last {
-            if terminal {
-                eprint!("\r{line}   ");
-                let _ = std::io::stderr().flush();
-            } else {
-                eprintln!("{line}");
-            }
-            last = line;
+        if let Some(bar) = &bar {
+            bar.set_length(u64::from(r.total));
+            bar.set_position(u64::from(r.skipped + r.acknowledged + r.failed));
+            bar.set_message(format!(
+                "dispatched {}  skipped {}  answered {}  failed {}",
+                r.dispatched, r.skipped, r.acknowledged, r.failed
+            ));
         }
         if r.dispatch_finished && r.acknowledged + r.failed >= r.dispatched {
             break;
@@ -242,8 +237,8 @@ async fn follow(client: &mut Client, mut r: pb::Replay) -> Result<()> {
             .map_err(rpc)?
             .into_inner();
     }
-    if terminal {
-        eprintln!();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     println!(
         "replay {}: {} request(s), {} dispatched again, {} skipped (nothing to re-apply), {} answered, {} failed",

@@ -1,6 +1,7 @@
 //! `erasure report`: the period report for regulators, as JSON or as an HTML page.
 
 use crate::client::{Target, connect, emit, rpc};
+use crate::progress;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use erasure_proto::v1 as pb;
@@ -29,15 +30,17 @@ pub struct ReportArgs {
 
 pub async fn run(server: &Target, args: ReportArgs) -> Result<()> {
     let mut client = connect(server).await?;
-    let json = client
+    let spinner = progress::spinner(&format!("building the report {} to {}", args.from, args.to));
+    let answer = client
         .get_report(pb::GetReportRequest {
             from: args.from,
             to: args.to,
         })
-        .await
-        .map_err(rpc)?
-        .into_inner()
-        .report_json;
+        .await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let json = answer.map_err(rpc)?.into_inner().report_json;
     match args.format {
         Format::Json => emit("report", &json, args.output),
         Format::Html => emit("report", &report_from_json(&json)?, args.output),

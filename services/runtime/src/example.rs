@@ -4,11 +4,13 @@
 //! - this module: SQLite databases and local directories ([`seed`], [`seed_into`]);
 //! - [`postgres`]: the customer register in a PostgreSQL database;
 //! - [`s3`]: the camera pictures in an S3 bucket (versioned);
-//! - `people`: the example people, the same in every system.
+//! - `people`: the example people, the same in every system;
+//! - [`synthetic`]: numbered people for measurements (`erasure bench`).
 
 mod people;
 pub mod postgres;
 pub mod s3;
+pub mod synthetic;
 
 pub use people::PEOPLE;
 
@@ -52,6 +54,7 @@ pub fn seed_into(root: &Path) -> Result<bool> {
     seed_uploads(&root.join("uploads"))?;
     seed_billing(&billing)?;
     seed_backup_catalog(&catalog, chrono::Utc::now())?;
+    synthetic::index(root)?;
     std::fs::write(&marker, b"").with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(true)
 }

@@ -19,13 +19,15 @@
 //! - [`opendsr`]: this orchestrator as an OpenDSR processor for its controllers: the
 //!   endpoints on the HTTP listener, signed answers and status callbacks.
 //! - [`metrics`]: `GET /metrics` on the HTTP listener, in the Prometheus text format.
-//! - [`load`]: a bounded load against a running server, for measurements.
+//! - [`load`]: a bounded load against a running server, for measurements; [`bench`]: an
+//!   open-loop benchmark with the server's CPU and memory.
 //! - [`example`]: the example systems' data.
 //! - [`render`]: certificates and reports as self-contained HTML pages.
 //! - [`signal`]: a process's shutdown signal.
 //! - [`verify`]: offline verification of certificate, supplement and tree head files.
 
 pub mod access;
+pub mod bench;
 pub mod check;
 pub mod client;
 pub mod config;

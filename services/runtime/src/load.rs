@@ -2,11 +2,10 @@
 //! Each worker submits a request and follows it with Watch until its certificate is
 //! issued; the figures are throughput and submit-to-certificate latency percentiles.
 
+use crate::bench::open_loop::submit_and_follow;
 use crate::client::Client;
 use anyhow::{Result, bail};
-use erasure_proto::v1 as pb;
 use std::time::{Duration, Instant};
-use tokio_stream::StreamExt;
 
 /// How much load.
 #[derive(Debug, Clone)]
@@ -82,35 +81,10 @@ pub async fn run(client: Client, options: &LoadOptions) -> Result<Figures> {
 }
 
 /// Submits one request and waits for its certificate; returns the time it took.
-async fn one(mut client: Client, customer: String) -> Result<Duration> {
-    let start = Instant::now();
-    let submitted = client
-        .submit(pb::SubmitRequest {
-            identifiers: Some(pb::Identifiers {
-                customer_id: vec![customer],
-                ..Default::default()
-            }),
-            channel: "load".into(),
-            ..Default::default()
-        })
+async fn one(client: Client, customer: String) -> Result<Duration> {
+    let start = tokio::time::Instant::now();
+    let (_, certified) = submit_and_follow(client, customer, "load", start)
         .await
-        .map_err(|e| anyhow::anyhow!("submit: {}", e.message()))?
-        .into_inner();
-    let mut stream = client
-        .watch(pb::GetRequest {
-            request_id: submitted.request_id.clone(),
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("watch: {}", e.message()))?
-        .into_inner();
-    while let Some(update) = stream.next().await {
-        let r = update.map_err(|e| anyhow::anyhow!("watch: {}", e.message()))?;
-        if r.certificate_available {
-            return Ok(start.elapsed());
-        }
-        if r.status == pb::RequestStatus::Failed as i32 {
-            bail!("request {} failed", r.request_id);
-        }
-    }
-    bail!("request {} did not complete", submitted.request_id)
+        .map_err(anyhow::Error::msg)?;
+    Ok(certified)
 }
