@@ -189,7 +189,7 @@ fn commit(conn: &Connection, group: impl Iterator<Item = Grouped>) {
         let _ = run_sql(conn, "ROLLBACK");
     }
     for reply in replies {
-        reply(committed.as_ref().map(|()| ()));
+        reply(committed.as_ref().copied());
     }
 }
 
