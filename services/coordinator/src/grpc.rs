@@ -218,7 +218,11 @@ impl ErasureService for Api {
             due_within_days: (req.due_within_days > 0).then_some(req.due_within_days),
             today: Some(self.now().date_naive()),
         };
-        let page = self.projection.list(&filter, size, token).map_err(status)?;
+        let page = self
+            .projection
+            .list(&filter, size, token)
+            .await
+            .map_err(status)?;
         let views = page
             .requests
             .iter()
@@ -339,7 +343,11 @@ impl ErasureService for Api {
         let file = ReportFile {
             format: REPORT_FORMAT.into(),
             generated_at: now.to_rfc3339_opts(SecondsFormat::Millis, true),
-            report: self.projection.report(from, to, now.date_naive()),
+            report: self
+                .projection
+                .report(from, to, now.date_naive())
+                .await
+                .map_err(status)?,
             tree_head,
         };
         Ok(Response::new(pb::ReportResponse {
@@ -468,7 +476,7 @@ impl ErasureService for Api {
     ) -> Result<Response<pb::Replay>, Status> {
         let id = named_id("replay_id", &request.get_ref().replay_id)?;
         self.projection.catch_up().await.map_err(status)?;
-        let progress = self.replays.progress(id).map_err(status)?;
+        let progress = self.replays.progress(id).await.map_err(status)?;
         Ok(Response::new(replay_view(progress)))
     }
 }

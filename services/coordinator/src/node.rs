@@ -95,7 +95,7 @@ impl Node {
             .await?;
 
         let streams = coordinator.streams();
-        let projection = Projection::new(streams.store().clone(), streams.appended().clone());
+        let projection = Projection::new(streams.clone(), Arc::clone(coordinator.policy()));
         let log = coordinator.transparency_log();
         projection.share_with(Arc::clone(&log));
         // The whole history, read once for both, before anything is served.

@@ -1,31 +1,271 @@
-//! The query view: every request's state, folded from the global event log and kept in
-//! step by tailing it from the last position seen. Serves `List`, the open manual tasks,
-//! replays, and wakes `Watch`.
+//! The query view: every request, folded from the global event log and kept in step by
+//! tailing it from the last position seen. Serves `List`, the open manual tasks, the
+//! timers, the period report and replays, and wakes `Watch`.
+//!
+//! It is compact, so memory does not grow with what each request went through: of every
+//! request it keeps a summary of under a hundred bytes (what `List` filters and sorts on,
+//! its next timer, its last change). Full states are kept only for requests in progress or
+//! waiting for an operator, and for the last few hundred settled ones touched. Everything
+//! else is read on demand through [`Streams`]: a `List` page, a report, the replay
+//! candidates, and a settled request that changes again (a hold ending, a retry).
 
 use crate::codec;
 use crate::error::CoordinatorError;
 use crate::replays::{ReplayJob, is_replay_stream};
+use crate::streams::Streams;
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use erasure_core::decide::Policy;
 use erasure_core::state::TaskState;
 use erasure_core::{Event, RequestState, RequestStatus, SystemId, TaskStatus};
 use erasure_proto::v1 as pb;
-use erasure_store::{EventStore, RecordedEvent};
+use erasure_store::RecordedEvent;
+use futures::{StreamExt as _, TryStreamExt as _};
+use hashlink::LruCache;
 use prost::Message as _;
-use std::collections::HashMap;
+use sha2::{Digest as _, Sha256};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 const PAGE: usize = 1000;
+/// Settled requests whose full state stays after their last change, so what soon follows
+/// a completion (its certificate) applies without a read.
+const RECENT: usize = 512;
+/// Requests read from the store at a time, for a report, a `List` page or replays.
+const READS_IN_FLIGHT: usize = 16;
+/// Requests a report holds at a time.
+const REPORT_CHUNK: usize = 1000;
 
-#[derive(Default)]
+/// What the projection keeps of every request.
+#[derive(Clone, Copy, Debug)]
+struct Summary {
+    /// The request id: its 16 bytes when it is a UUID (as the coordinator issues them),
+    /// else the first 16 bytes of its SHA-256, with the text in [`View::texts`].
+    key: [u8; 16],
+    received_ms: i64,
+    deadline: NaiveDate,
+    status: RequestStatus,
+    /// Marked overdue by its `RequestOverdue` event.
+    overdue: bool,
+    /// A manual task waits for an operator.
+    manual_open: bool,
+    /// When its next timer fires (ms since the epoch), `i64::MAX` when none is set.
+    next_timer_ms: i64,
+    /// When a connector last finished erasing for it (ms), `i64::MIN` when none did: the
+    /// replay candidates since a time are among the requests with one at or after it.
+    last_done_ms: i64,
+    /// The position of the last event applied, so a watcher can tell whether its request
+    /// changed without copying its state.
+    last_change: u64,
+}
+
+impl Summary {
+    fn new(key: [u8; 16], state: &RequestState, policy: &Policy, position: u64) -> Self {
+        let mut summary = Self {
+            key,
+            received_ms: state.received.received_at.timestamp_millis(),
+            deadline: state.deadline(),
+            status: state.status,
+            overdue: false,
+            manual_open: false,
+            next_timer_ms: i64::MAX,
+            last_done_ms: i64::MIN,
+            last_change: position,
+        };
+        summary.refresh(state, policy);
+        summary
+    }
+
+    fn refresh(&mut self, state: &RequestState, policy: &Policy) {
+        self.deadline = state.deadline();
+        self.status = state.status;
+        self.overdue = state.overdue;
+        self.manual_open = state.status != RequestStatus::Rejected
+            && state
+                .tasks
+                .values()
+                .any(|t| t.manual && t.status == TaskStatus::Pending && t.attempt > 0);
+        self.next_timer_ms = state
+            .next_timer(&policy.warn_before_days, policy.shred_identifiers_after)
+            .map_or(i64::MAX, |t| t.timestamp_millis());
+        self.last_done_ms =
+            finished_by_connectors(state, |_| true).map_or(i64::MIN, |t| t.timestamp_millis());
+    }
+
+    fn in_progress(&self) -> bool {
+        self.status == RequestStatus::InProgress
+    }
+
+    /// Its full state stays in memory: it is still moving.
+    fn active(&self) -> bool {
+        self.in_progress() || self.manual_open
+    }
+
+    fn late(&self, today: NaiveDate) -> bool {
+        self.in_progress() && (self.overdue || self.deadline < today)
+    }
+
+    fn received_on(&self) -> NaiveDate {
+        DateTime::from_timestamp_millis(self.received_ms).map_or(NaiveDate::MIN, |t| t.date_naive())
+    }
+}
+
+/// When a connector last finished erasing for the request in one of the `systems` it
+/// accepts: the request is a replay candidate since any time up to then.
+fn finished_by_connectors(
+    state: &RequestState,
+    systems: impl Fn(&SystemId) -> bool,
+) -> Option<DateTime<Utc>> {
+    state
+        .tasks
+        .values()
+        .filter(|t| systems(&t.system_id) && !t.manual && !t.asked_last)
+        .filter(|t| t.status == TaskStatus::Done)
+        .filter_map(|t| t.last_ack.as_ref().map(|a| a.at))
+        .max()
+}
+
+/// The key a request id is kept under.
+fn key_of(id: &str) -> ([u8; 16], bool) {
+    if let Ok(uuid) = uuid::Uuid::try_parse(id) {
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        if uuid.hyphenated().encode_lower(&mut text) == id {
+            return (*uuid.as_bytes(), true);
+        }
+    }
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&Sha256::digest(id.as_bytes())[..16]);
+    (key, false)
+}
+
+/// A full state with the stream version it was folded at.
+type Full = (RequestState, u64);
+
 struct View {
-    states: HashMap<String, RequestState>,
-    /// The position of the last event applied to each request, so a watcher can tell
-    /// whether its request changed without copying its state.
-    last_change: HashMap<String, u64>,
+    summaries: Vec<Summary>,
+    slots: HashMap<[u8; 16], u32>,
+    /// The ids that are not UUIDs, by slot.
+    texts: HashMap<u32, Box<str>>,
+    /// Slots by (received, request id), oldest first.
+    order: Vec<u32>,
+    /// Full states of the requests in progress or waiting for an operator.
+    active: HashMap<u32, Full>,
+    /// Full states of the settled requests touched last.
+    recent: LruCache<u32, Full>,
+    /// Requests that changed while their full state was not held: read before the
+    /// projection says it caught up.
+    stale: BTreeSet<u32>,
     replays: HashMap<String, ReplayJob>,
     position: u64,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            summaries: Vec::new(),
+            slots: HashMap::new(),
+            texts: HashMap::new(),
+            order: Vec::new(),
+            active: HashMap::new(),
+            recent: LruCache::new(RECENT),
+            stale: BTreeSet::new(),
+            replays: HashMap::new(),
+            position: 0,
+        }
+    }
+}
+
+impl View {
+    fn slot(&self, id: &str) -> Option<u32> {
+        self.slots.get(&key_of(id).0).copied()
+    }
+
+    fn summary(&self, id: &str) -> Option<&Summary> {
+        self.slot(id).map(|slot| &self.summaries[slot as usize])
+    }
+
+    fn id(&self, slot: u32) -> Cow<'_, str> {
+        match self.texts.get(&slot) {
+            Some(text) => Cow::Borrowed(text),
+            None => {
+                let key = self.summaries[slot as usize].key;
+                Cow::Owned(uuid::Uuid::from_bytes(key).hyphenated().to_string())
+            }
+        }
+    }
+
+    /// `List` order: by when received, then by id.
+    fn sort_key(&self, slot: u32) -> (i64, Cow<'_, str>) {
+        (self.summaries[slot as usize].received_ms, self.id(slot))
+    }
+
+    fn held(&self, slot: u32) -> Option<&Full> {
+        self.active.get(&slot).or_else(|| self.recent.peek(&slot))
+    }
+
+    fn take(&mut self, slot: u32) -> Option<Full> {
+        self.active
+            .remove(&slot)
+            .or_else(|| self.recent.remove(&slot))
+    }
+
+    /// Keeps a request's full state, refreshing its summary from it.
+    fn keep(&mut self, slot: u32, full: Full, policy: &Policy) {
+        let summary = &mut self.summaries[slot as usize];
+        summary.refresh(&full.0, policy);
+        if summary.active() {
+            self.active.insert(slot, full);
+        } else {
+            self.recent.insert(slot, full);
+        }
+    }
+
+    fn insert(&mut self, recorded: &RecordedEvent, state: RequestState, policy: &Policy) {
+        let (key, uuid) = key_of(&recorded.stream_id);
+        let slot = self.summaries.len() as u32;
+        self.summaries
+            .push(Summary::new(key, &state, policy, recorded.position));
+        self.slots.insert(key, slot);
+        if !uuid {
+            self.texts.insert(slot, recorded.stream_id.as_str().into());
+        }
+        // Requests arrive in about the order they were received: nearly always last.
+        let at = match self.order.last() {
+            Some(&last) if self.sort_key(last) > self.sort_key(slot) => {
+                let new = self.sort_key(slot);
+                self.order.partition_point(|&s| self.sort_key(s) < new)
+            }
+            _ => self.order.len(),
+        };
+        self.order.insert(at, slot);
+        self.keep(slot, (state, recorded.stream_version), policy);
+    }
+
+    /// Applies one event of a request stream.
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event, policy: &Policy) {
+        let Some(slot) = self.slot(&recorded.stream_id) else {
+            // A request starts with its `RequestReceived`; other streams are not requests.
+            if let Some(state) = RequestState::replay([event]) {
+                self.insert(recorded, state, policy);
+            }
+            return;
+        };
+        self.summaries[slot as usize].last_change = recorded.position;
+        match self.take(slot) {
+            Some((mut state, version)) if recorded.stream_version == version + 1 => {
+                state.apply(event);
+                self.keep(slot, (state, recorded.stream_version), policy);
+            }
+            // Read from the store after this event was appended: folded already.
+            Some(full) if recorded.stream_version <= full.1 => self.keep(slot, full, policy),
+            // Not held (or a gap): read it from the store.
+            _ => {
+                self.stale.insert(slot);
+            }
+        }
+    }
 }
 
 /// Which requests to list.
@@ -40,20 +280,19 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn matches(&self, s: &RequestState) -> bool {
+    fn matches(&self, s: &Summary) -> bool {
         if self.status.is_some_and(|st| s.status != st) {
             return false;
         }
         let today = self.today.unwrap_or(NaiveDate::MIN);
-        let in_progress = s.status == RequestStatus::InProgress;
-        if self.overdue && !(in_progress && (s.overdue || s.deadline() < today)) {
+        if self.overdue && !s.late(today) {
             return false;
         }
         if let Some(days) = self.due_within_days {
             let horizon = today
                 .checked_add_days(Days::new(u64::from(days)))
                 .unwrap_or(NaiveDate::MAX);
-            if !(in_progress && s.deadline() <= horizon) {
+            if !(s.in_progress() && s.deadline <= horizon) {
                 return false;
             }
         }
@@ -69,10 +308,13 @@ pub struct Page {
 }
 
 pub struct Projection {
-    events: Arc<dyn EventStore>,
-    /// Woken by appends of this process.
-    appended: Arc<Notify>,
+    streams: Streams,
+    /// For the timers each summary carries.
+    policy: Arc<Policy>,
     view: RwLock<View>,
+    /// One catch-up at a time: a page is applied once, and a request read because it
+    /// changed is read before the next page.
+    catching: tokio::sync::Mutex<()>,
     /// The last position applied; `Watch` waits on it.
     caught_up: watch::Sender<u64>,
     /// The transparency log, given every page read, so the event log is tailed once.
@@ -88,11 +330,12 @@ impl std::fmt::Debug for Projection {
 }
 
 impl Projection {
-    pub fn new(events: Arc<dyn EventStore>, appended: Arc<Notify>) -> Arc<Self> {
+    pub fn new(streams: Streams, policy: Arc<Policy>) -> Arc<Self> {
         Arc::new(Self {
-            events,
-            appended,
+            streams,
+            policy,
             view: RwLock::default(),
+            catching: tokio::sync::Mutex::new(()),
             caught_up: watch::channel(0).0,
             log: std::sync::OnceLock::new(),
         })
@@ -110,10 +353,13 @@ impl Projection {
 
     /// Applies every event recorded so far; returns how many.
     pub async fn catch_up(&self) -> Result<usize, CoordinatorError> {
+        let _one = self.catching.lock().await;
+        // Requests a failed read left behind.
+        self.read_stale().await?;
         let mut total = 0;
         loop {
             let after = self.read().position;
-            let batch = self.events.read_all(after, PAGE).await?;
+            let batch = self.streams.store().read_all(after, PAGE).await?;
             if batch.is_empty() {
                 return Ok(total);
             }
@@ -121,37 +367,51 @@ impl Projection {
                 log.absorb(after, &batch);
             }
             total += batch.len();
-            let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
-            // Two catch-ups (the tailer and a `Watch`) may read the same page: what the
-            // other applied first is skipped.
-            let position = view.position;
-            for recorded in batch.iter().filter(|r| r.position > position) {
-                view.position = recorded.position;
-                if crate::transparency::is_log_stream(&recorded.stream_id) {
-                    continue;
-                }
-                if is_replay_stream(&recorded.stream_id) {
-                    apply_replay(&mut view.replays, recorded);
-                    continue;
-                }
-                match codec::decode(recorded) {
-                    Ok(event) => {
-                        apply(&mut view.states, &recorded.stream_id, &event);
-                        if let Some(at) = view.last_change.get_mut(&recorded.stream_id) {
-                            *at = recorded.position;
-                        } else if view.states.contains_key(&recorded.stream_id) {
-                            let id = recorded.stream_id.clone();
-                            view.last_change.insert(id, recorded.position);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the projection")
-                    }
+            let position = self.apply_page(&batch);
+            self.read_stale().await?;
+            self.caught_up.send_replace(position);
+        }
+    }
+
+    /// Applies a page of the event log; returns the position it ends at.
+    fn apply_page(&self, batch: &[RecordedEvent]) -> u64 {
+        let mut view = self.write();
+        for recorded in batch {
+            view.position = recorded.position;
+            if crate::transparency::is_log_stream(&recorded.stream_id) {
+                continue;
+            }
+            if is_replay_stream(&recorded.stream_id) {
+                apply_replay(&mut view.replays, recorded);
+                continue;
+            }
+            match codec::decode(recorded) {
+                Ok(event) => view.apply(recorded, &event, &self.policy),
+                Err(e) => {
+                    tracing::error!(stream = %recorded.stream_id, position = recorded.position, error = %e, "event skipped by the projection")
                 }
             }
-            let position = view.position;
-            drop(view);
-            self.caught_up.send_replace(position);
+        }
+        view.position
+    }
+
+    /// Reads the requests that changed while their state was not held.
+    async fn read_stale(&self) -> Result<(), CoordinatorError> {
+        loop {
+            let next = {
+                let view = self.read();
+                let slot = view.stale.first().copied();
+                slot.map(|slot| (slot, view.id(slot).into_owned()))
+            };
+            let Some((slot, id)) = next else {
+                return Ok(());
+            };
+            let loaded = self.streams.load(&id).await?;
+            let mut view = self.write();
+            view.stale.remove(&slot);
+            if let Some(full) = loaded {
+                view.keep(slot, full, &self.policy);
+            }
         }
     }
 
@@ -160,7 +420,7 @@ impl Projection {
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let woken = self.appended.notified();
+            let woken = self.streams.appended().notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
             if let Err(e) = self.catch_up().await {
@@ -178,14 +438,50 @@ impl Projection {
         self.view.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The period report over the requests received from `from` to `to`.
-    pub fn report(
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, View> {
+        self.view.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The requests' states, from memory when held, else from the store, in order.
+    async fn states(&self, ids: Vec<String>) -> Result<Vec<RequestState>, CoordinatorError> {
+        futures::stream::iter(ids)
+            .map(|id| async move { self.state(&id).await })
+            .buffered(READS_IN_FLIGHT)
+            .try_filter_map(|s| async move { Ok(s) })
+            .try_collect()
+            .await
+    }
+
+    /// A request's state: held in memory, or read from the store.
+    pub async fn state(&self, request_id: &str) -> Result<Option<RequestState>, CoordinatorError> {
+        if let Some(state) = self.get(request_id) {
+            return Ok(Some(state));
+        }
+        Ok(self.streams.load(request_id).await?.map(|(state, _)| state))
+    }
+
+    /// The period report over the requests received from `from` to `to`, read a chunk
+    /// at a time.
+    pub async fn report(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         as_of: NaiveDate,
-    ) -> erasure_core::report::Report {
-        erasure_core::report::build(self.read().states.values(), from, to, as_of)
+    ) -> Result<erasure_core::report::Report, CoordinatorError> {
+        let ids: Vec<String> = {
+            let view = self.read();
+            let slots = view.order.iter().copied();
+            slots
+                .filter(|&s| (from..=to).contains(&view.summaries[s as usize].received_on()))
+                .map(|s| view.id(s).into_owned())
+                .collect()
+        };
+        let mut report = erasure_core::report::build([], from, to, as_of);
+        for chunk in ids.chunks(REPORT_CHUNK) {
+            let states = self.states(chunk.to_vec()).await?;
+            report = report.merge(erasure_core::report::build(&states, from, to, as_of));
+        }
+        Ok(report)
     }
 
     /// How many requests are in each state, and how many in progress are overdue as of
@@ -200,57 +496,65 @@ impl Projection {
         ]
         .map(|s| (s, 0));
         let mut overdue = 0;
-        for s in view.states.values() {
+        for s in &view.summaries {
             if let Some((_, n)) = counts.iter_mut().find(|(st, _)| *st == s.status) {
                 *n += 1;
             }
-            let in_progress = s.status == RequestStatus::InProgress;
-            overdue += u64::from(in_progress && (s.overdue || s.deadline() < today));
+            overdue += u64::from(s.late(today));
         }
         (counts.to_vec(), overdue)
     }
 
+    /// The request's state if the projection holds it in memory (in progress, waiting for
+    /// an operator, or settled lately); [`Self::state`] reads the others.
     pub fn get(&self, request_id: &str) -> Option<RequestState> {
-        self.read().states.get(request_id).cloned()
+        let view = self.read();
+        let slot = view.slot(request_id)?;
+        view.held(slot).map(|(state, _)| state.clone())
     }
 
     /// The position of the last event applied to the request, if it is known.
     pub fn last_change(&self, request_id: &str) -> Option<u64> {
-        self.read().last_change.get(request_id).copied()
+        self.read().summary(request_id).map(|s| s.last_change)
     }
 
-    /// Ids of the requests with a timer due at `now` under `policy`.
-    pub fn due(&self, now: DateTime<Utc>, policy: &erasure_core::decide::Policy) -> Vec<String> {
-        let (warnings, shred) = (&policy.warn_before_days, policy.shred_identifiers_after);
-        self.read()
-            .states
-            .iter()
-            .filter(|(_, s)| s.next_timer(warnings, shred).is_some_and(|t| t <= now))
-            .map(|(id, _)| id.clone())
+    /// Ids of the requests with a timer due at `now`.
+    pub fn due(&self, now: DateTime<Utc>) -> Vec<String> {
+        let now = now.timestamp_millis();
+        let view = self.read();
+        let due = view.summaries.iter().enumerate();
+        due.filter(|(_, s)| s.next_timer_ms <= now)
+            .map(|(slot, _)| view.id(slot as u32).into_owned())
             .collect()
     }
 
     /// Requests whose erasure one of `systems` finished at or after `since` (a system
     /// restored from a backup taken then has the person back), oldest first.
-    pub fn replay_candidates(&self, since: DateTime<Utc>, systems: &[SystemId]) -> Vec<String> {
-        let view = self.read();
-        let mut found: Vec<(DateTime<Utc>, String)> = view
-            .states
-            .values()
+    pub async fn replay_candidates(
+        &self,
+        since: DateTime<Utc>,
+        systems: &[SystemId],
+    ) -> Result<Vec<String>, CoordinatorError> {
+        let since_ms = since.timestamp_millis();
+        let maybe: Vec<String> = {
+            let view = self.read();
+            let slots = view.summaries.iter().enumerate();
+            slots
+                .filter(|(_, s)| s.last_done_ms >= since_ms)
+                .map(|(slot, _)| view.id(slot as u32).into_owned())
+                .collect()
+        };
+        let mut found: Vec<(DateTime<Utc>, String)> = self
+            .states(maybe)
+            .await?
+            .into_iter()
             .filter_map(|s| {
-                let latest = s
-                    .tasks
-                    .values()
-                    .filter(|t| systems.contains(&t.system_id) && !t.manual && !t.asked_last)
-                    .filter(|t| t.status == TaskStatus::Done)
-                    .filter_map(|t| t.last_ack.as_ref().map(|a| a.at))
-                    .filter(|at| *at >= since)
-                    .max()?;
-                Some((latest, s.received.request_id.to_string()))
+                let latest = finished_by_connectors(&s, |id| systems.contains(id))?;
+                (latest >= since).then(|| (latest, s.received.request_id.to_string()))
             })
             .collect();
         found.sort();
-        found.into_iter().map(|(_, id)| id).collect()
+        Ok(found.into_iter().map(|(_, id)| id).collect())
     }
 
     pub fn replay(&self, replay_id: &str) -> Option<ReplayJob> {
@@ -269,14 +573,15 @@ impl Projection {
         ids.into_iter().map(|j| j.replay_id.clone()).collect()
     }
 
-    /// Manual tasks waiting for an operator, oldest first, with their request.
+    /// Manual tasks waiting for an operator, oldest first, with their request (held in
+    /// memory: a request waiting for an operator is active).
     pub fn open_manual_tasks(&self) -> Vec<(RequestState, TaskState)> {
         let view = self.read();
         let mut open: Vec<(RequestState, TaskState)> = view
-            .states
-            .values()
-            .filter(|s| s.status != RequestStatus::Rejected)
-            .flat_map(|s| {
+            .active
+            .iter()
+            .filter(|(slot, _)| view.summaries[**slot as usize].manual_open)
+            .flat_map(|(_, (s, _))| {
                 s.tasks
                     .values()
                     .filter(|t| t.manual && t.status == TaskStatus::Pending && t.attempt > 0)
@@ -291,45 +596,36 @@ impl Projection {
 
     /// Requests matching `filter`, newest first, `page_size` at a time.
     /// The token is the sort key of the last request returned.
-    pub fn list(
+    pub async fn list(
         &self,
         filter: &Filter,
         page_size: usize,
         token: Option<&str>,
     ) -> Result<Page, CoordinatorError> {
         let after = token.map(parse_token).transpose()?;
-        let view = self.read();
-        let mut matching: Vec<&RequestState> =
-            view.states.values().filter(|s| filter.matches(s)).collect();
-        matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
-        let requests: Vec<RequestState> = matching
-            .into_iter()
-            .filter(|s| {
-                after
-                    .as_ref()
-                    .is_none_or(|a| sort_key(s) < (a.0, a.1.as_str()))
-            })
-            .take(page_size + 1)
-            .cloned()
-            .collect();
-        let more = requests.len() > page_size;
-        let requests: Vec<RequestState> = requests.into_iter().take(page_size).collect();
+        let ids: Vec<String> = {
+            let view = self.read();
+            let newest_first = view.order.iter().rev().copied();
+            let before_token = newest_first.skip_while(|&s| {
+                after.as_ref().is_some_and(|(ms, id)| {
+                    view.sort_key(s) >= (ms.timestamp_millis(), Cow::Borrowed(id.as_str()))
+                })
+            });
+            before_token
+                .filter(|&s| filter.matches(&view.summaries[s as usize]))
+                .take(page_size + 1)
+                .map(|s| view.id(s).into_owned())
+                .collect()
+        };
+        let more = ids.len() > page_size;
+        let requests = self
+            .states(ids.into_iter().take(page_size).collect())
+            .await?;
         let next_token = more.then(|| requests.last().map(token_of)).flatten();
         Ok(Page {
             requests,
             next_token,
         })
-    }
-}
-
-fn apply(states: &mut HashMap<String, RequestState>, stream: &str, event: &Event) {
-    match states.get_mut(stream) {
-        Some(state) => state.apply(event),
-        None => {
-            if let Some(state) = RequestState::replay([event]) {
-                states.insert(stream.to_owned(), state);
-            }
-        }
     }
 }
 
@@ -355,10 +651,6 @@ fn apply_replay(replays: &mut HashMap<String, ReplayJob>, recorded: &RecordedEve
             tracing::error!(stream = %recorded.stream_id, event = other, "unknown replay event")
         }
     }
-}
-
-fn sort_key(s: &RequestState) -> (DateTime<Utc>, &str) {
-    (s.received.received_at, s.received.request_id.as_str())
 }
 
 /// The page token that continues a list after `s`.
@@ -426,7 +718,7 @@ mod tests {
         let pick = |f: Filter| {
             [&late, &later, &done]
                 .into_iter()
-                .filter(|s| f.matches(s))
+                .filter(|s| f.matches(&Summary::new(key_of("x").0, s, &Policy::default(), 1)))
                 .map(|s| s.received.request_id.to_string())
                 .collect::<Vec<_>>()
         };

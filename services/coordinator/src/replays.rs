@@ -138,7 +138,7 @@ impl Replays {
             ));
         }
         self.projection.catch_up().await?;
-        let request_ids = self.projection.replay_candidates(since, &systems);
+        let request_ids = self.projection.replay_candidates(since, &systems).await?;
         let replay_id = uuid::Uuid::new_v4().to_string();
         let started = pb::ReplayStarted {
             replay_id: replay_id.clone(),
@@ -153,11 +153,14 @@ impl Replays {
         tracing::info!(%replay_id, requests = started.request_ids.len(), "replay started");
         self.projection.catch_up().await?;
         self.spawn(replay_id.clone());
-        self.progress(&replay_id)
+        self.progress(&replay_id).await
     }
 
     /// The job and how far it got.
-    pub fn progress(&self, replay_id: &str) -> Result<(ReplayJob, Progress), CoordinatorError> {
+    pub async fn progress(
+        &self,
+        replay_id: &str,
+    ) -> Result<(ReplayJob, Progress), CoordinatorError> {
         let job = self
             .projection
             .replay(replay_id)
@@ -168,7 +171,12 @@ impl Replays {
             ..Progress::default()
         };
         for id in &job.request_ids {
-            match self.projection.get(id).and_then(|s| part(&s, replay_id)) {
+            match self
+                .projection
+                .state(id)
+                .await?
+                .and_then(|s| part(&s, replay_id))
+            {
                 None => {}
                 Some(status) => {
                     p.dispatched += 1;

@@ -25,7 +25,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     loop {
         let now = commands.now();
-        for id in projection.due(now, commands.policy()) {
+        for id in projection.due(now) {
             if let Err(e) = commands.tick(&id).await {
                 tracing::warn!(request_id = %id, error = %e, "timer not fired; will try again");
             }

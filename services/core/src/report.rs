@@ -122,6 +122,61 @@ pub fn build<'a>(
     }
 }
 
+impl Report {
+    /// The report over two disjoint sets of requests of the same period and day, from the
+    /// report over each: how a report over more requests than fit in memory is built.
+    #[must_use]
+    pub fn merge(mut self, other: Report) -> Report {
+        self.received += other.received;
+        self.completed_on_time += other.completed_on_time;
+        self.completed_late += other.completed_late;
+        self.open += other.open;
+        self.open_overdue += other.open_overdue;
+        self.failed += other.failed;
+        self.rejected += other.rejected;
+        self.on_time_rate = rate(self.completed_on_time, self.completed_late);
+        self.extensions.extend(other.extensions);
+        self.extensions
+            .sort_by(|a, b| a.request_id.cmp(&b.request_id));
+        let mut rules: BTreeMap<String, RuleLine> = std::mem::take(&mut self.exceptions_by_rule)
+            .into_iter()
+            .map(|l| (l.rule_id.clone(), l))
+            .collect();
+        for line in other.exceptions_by_rule {
+            match rules.get_mut(&line.rule_id) {
+                Some(mine) => {
+                    mine.requests += line.requests;
+                    mine.items += line.items;
+                    mine.running += line.running;
+                    mine.latest_until = mine.latest_until.max(line.latest_until);
+                }
+                None => {
+                    rules.insert(line.rule_id.clone(), line);
+                }
+            }
+        }
+        self.exceptions_by_rule = rules.into_values().collect();
+        let mut failed: BTreeMap<String, u64> = std::mem::take(&mut self.failures_by_system)
+            .into_iter()
+            .map(|l| (l.system_id, l.failed_tasks))
+            .collect();
+        for line in other.failures_by_system {
+            *failed.entry(line.system_id).or_default() += line.failed_tasks;
+        }
+        self.failures_by_system = failed
+            .into_iter()
+            .map(|(system_id, failed_tasks)| SystemLine {
+                system_id,
+                failed_tasks,
+            })
+            .collect();
+        for (role, n) in other.actions_by_role {
+            *self.actions_by_role.entry(role).or_default() += n;
+        }
+        self
+    }
+}
+
 /// Received on a day from `from` to `to`, both included.
 fn in_period(state: &RequestState, from: NaiveDate, to: NaiveDate) -> bool {
     (from..=to).contains(&state.received.received_at.date_naive())

@@ -334,3 +334,46 @@ fn with_nothing_completed_there_is_no_on_time_rate() {
     let r = march(&[history("r1", "2026-03-10", failed("crm", "2026-03-11"))]);
     assert_eq!((r.failed, r.on_time_rate), (1, None));
 }
+
+#[test]
+fn a_report_merged_from_parts_equals_the_report_over_all_requests() {
+    let vouchers = "fi-kpl-vouchers";
+    let states = [
+        history(
+            "r1",
+            "2026-03-10",
+            [
+                deferred("billing", vouchers, 3, "2031-12-31"),
+                hold_ended("billing", vouchers),
+                completed("2026-03-11"),
+            ],
+        ),
+        history("r2", "2026-03-12", [completed("2026-05-20")]),
+        history(
+            "r3",
+            "2026-03-13",
+            [
+                extended(2, "many systems", "2026-06-13"),
+                deferred("crm", vouchers, 2, "2030-12-31"),
+                completed("2026-05-20"),
+            ],
+        ),
+        history("r4", "2026-03-14", failed("crm", "2026-03-20")),
+        history("r5", "2026-03-15", [task_failed("billing", "2026-03-16")]),
+        history("r6", "2026-03-20", []),
+        history("r7", "2026-04-02", [completed("2026-04-03")]),
+    ];
+    let whole = march(&states);
+    assert_eq!(whole.received, 6, "r7 is outside the period");
+    // Every way of cutting the requests in two gives the same report.
+    for cut in 0..=states.len() {
+        let (a, b) = states.split_at(cut);
+        assert_eq!(march(a).merge(march(b)), whole, "cut at {cut}");
+        assert_eq!(march(b).merge(march(a)), whole, "cut at {cut}, reversed");
+    }
+    let one_by_one = states
+        .iter()
+        .map(|s| march(std::slice::from_ref(s)))
+        .fold(march(&[]), Report::merge);
+    assert_eq!(one_by_one, whole);
+}
