@@ -156,3 +156,55 @@ fn a_pid_that_is_not_running_is_refused_before_the_run() {
     let line = erasure_tests::one_error_line(&out);
     assert!(line.contains("no process 2147483647"), "{line}");
 }
+
+/// `example-data --history N`: the completed requests of a bench run copied N times; a
+/// server of that directory lists every copy and logs a leaf for each.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_history_copied_from_completed_requests_is_served_after_a_restart() {
+    use erasure_proto::v1 as pb;
+    let tmp = tempfile::tempdir().expect("tmp");
+    bench_start(
+        tmp.path(),
+        &["--requests", "8", "--warmup", "0", "--prefix", "HIST"],
+    );
+    let data = tmp.path().join("data");
+    let out = ok(&cli(&[
+        "example-data",
+        data.to_str().expect("utf-8"),
+        "--history",
+        "300",
+    ]));
+    assert!(out.contains("300 requests"), "{out}");
+    assert!(out.contains("copied from 8 completed ones"), "{out}");
+
+    let server = erasure_tests::Server::start(&data, &[]);
+    let mut client = server.client().await;
+    let (mut completed, mut token) = (0, String::new());
+    loop {
+        let page = client
+            .list(pb::ListRequest {
+                status: pb::RequestStatus::Completed as i32,
+                page_size: 100,
+                page_token: token,
+                ..Default::default()
+            })
+            .await
+            .expect("list")
+            .into_inner();
+        completed += page.requests.len();
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(completed, 308, "the run's 8 and 300 copies");
+    let head = client
+        .get_tree_head(pb::GetTreeHeadRequest {
+            tree_size: 0,
+            publish: true,
+        })
+        .await
+        .expect("tree head")
+        .into_inner();
+    assert_eq!(head.tree_size, 308, "a leaf for each certificate");
+}

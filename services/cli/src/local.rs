@@ -167,6 +167,11 @@ pub struct ExampleArgs {
     people: usize,
     #[arg(long, default_value = "BENCH")]
     prefix: String,
+    /// Also append N copies of the completed requests already in DIR's event log (the
+    /// embedded default), each under its own request id and certificate leaf: a long
+    /// history to measure start-up and memory against. Never on a real deployment.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    history: usize,
 }
 
 pub async fn example_data(args: ExampleArgs) -> Result<()> {
@@ -205,6 +210,27 @@ pub async fn example_data(args: ExampleArgs) -> Result<()> {
         };
         let created = erasure_runtime::example::s3::seed_cameras(&target).await?;
         said(created, &format!("S3 bucket {}", args.s3_bucket));
+    }
+    if args.history > 0 {
+        let store = erasure_runtime::wiring::open_store(
+            &erasure_runtime::config::StoreConfig::Sqlite { path: None },
+            &args.dir,
+        )
+        .await?;
+        let bar = crate::progress::bar("requests", args.history as u64);
+        let added = erasure_runtime::bench::history::multiply(store, args.history, |n| {
+            if let Some(bar) = &bar {
+                bar.set_position(n);
+            }
+        })
+        .await?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        println!(
+            "{} requests ({} events) copied from {} completed ones into the event log",
+            added.requests, added.events, added.templates
+        );
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! - [`run`]: a whole run (warm-up, measured phase, the processes' figures) and its
 //!   [`Report`].
 
+pub mod history;
 pub mod latency;
 pub mod local;
 pub mod open_loop;
