@@ -178,6 +178,11 @@ async fn traced(run: impl std::future::Future<Output = anyhow::Result<()>>) -> a
     result
 }
 
+/// Many small, short-lived allocations (events decoded, states folded) and a large
+/// long-lived projection: mimalloc spends less CPU on both and returns freed memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

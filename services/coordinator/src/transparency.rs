@@ -128,9 +128,12 @@ impl TransparencyLog {
             let (version, leaves) = {
                 let mut view = self.write();
                 let View {
-                    pending, index_of, ..
+                    pending,
+                    index,
+                    tree,
+                    ..
                 } = &mut *view;
-                pending.retain(|p| !index_of.contains_key(&p.leaf));
+                pending.retain(|p| index.get(&p.leaf, tree).is_none());
                 (
                     view.tree.len(),
                     view.pending.iter().cloned().collect::<Vec<_>>(),
@@ -302,12 +305,12 @@ impl TransparencyLog {
         let started = Instant::now();
         let mut changes = self.size.subscribe();
         loop {
-            if let Some(i) = self.read().index_of.get(leaf) {
-                return Ok(*i);
+            if let Some(i) = self.read().index_of(leaf) {
+                return Ok(i);
             }
             self.advance().await?;
-            if let Some(i) = self.read().index_of.get(leaf) {
-                return Ok(*i);
+            if let Some(i) = self.read().index_of(leaf) {
+                return Ok(i);
             }
             let left = LEAF_WAIT.saturating_sub(started.elapsed());
             if left.is_zero() {

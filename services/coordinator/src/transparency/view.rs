@@ -36,10 +36,51 @@ pub struct Head {
     pub timestamp_ms: i64,
 }
 
+/// Where each leaf is in the tree, found by the leaf's first eight bytes and checked
+/// against the tree: 16 bytes a leaf instead of 40 for a map of whole hashes. A leaf whose
+/// first eight bytes another leaf has already (one pair in 2^64 / n^2) is kept whole.
+#[derive(Default)]
+pub(super) struct LeafIndex {
+    by_prefix: HashMap<u64, u64>,
+    collided: HashMap<Hash, u64>,
+}
+
+impl LeafIndex {
+    fn prefix(leaf: &Hash) -> u64 {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&leaf[..8]);
+        u64::from_le_bytes(first)
+    }
+
+    pub(super) fn get(&self, leaf: &Hash, tree: &MerkleTree) -> Option<u64> {
+        if let Some(&index) = self.collided.get(leaf) {
+            return Some(index);
+        }
+        let index = *self.by_prefix.get(&Self::prefix(leaf))?;
+        let hash = erasure_proof::merkle::leaf_hash(leaf);
+        (tree.leaf_hash_at(index) == Some(hash)).then_some(index)
+    }
+
+    /// Records the leaf just pushed at `index`.
+    fn insert(&mut self, leaf: &Hash, index: u64, tree: &MerkleTree) {
+        match self.by_prefix.get(&Self::prefix(leaf)) {
+            None => {
+                self.by_prefix.insert(Self::prefix(leaf), index);
+            }
+            Some(&other) => {
+                let hash = erasure_proof::merkle::leaf_hash(leaf);
+                if tree.leaf_hash_at(other) != Some(hash) {
+                    self.collided.insert(*leaf, index);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 pub(super) struct View {
     pub(super) tree: MerkleTree,
-    pub(super) index_of: HashMap<Hash, u64>,
+    pub(super) index: LeafIndex,
     pub(super) heads: Vec<Head>,
     pub(super) pending: VecDeque<Pending>,
     pub(super) position: u64,
@@ -92,12 +133,23 @@ impl View {
             )));
         }
         self.push_leaf(leaf);
+        // Logged (by this coordinator or another): no longer pending. Leaves are logged in
+        // the order their certificates were seen, so it is at the front or near it; what
+        // is not found here is dropped when the log next sequences.
+        if let Some(i) = self.pending.iter().take(64).position(|p| p.leaf == leaf) {
+            self.pending.remove(i);
+        }
         Ok(())
+    }
+
+    /// The index of a leaf in the tree, if it was logged.
+    pub(super) fn index_of(&self, leaf: &Hash) -> Option<u64> {
+        self.index.get(leaf, &self.tree)
     }
 
     pub(super) fn push_leaf(&mut self, leaf: Hash) {
         let index = self.tree.push(&leaf);
-        self.index_of.insert(leaf, index);
+        self.index.insert(&leaf, index, &self.tree);
     }
 
     fn apply_issued(&mut self, stream: &str, event: &Event) {
@@ -117,7 +169,7 @@ impl View {
             return;
         };
         // Each event is applied once (one reader under `writer`), so `pending` has no twins.
-        if !self.index_of.contains_key(&leaf) {
+        if self.index_of(&leaf).is_none() {
             self.pending.push_back(Pending {
                 leaf,
                 request_id: stream.to_owned(),
@@ -167,4 +219,30 @@ pub(super) fn decode_head(signed: &pb::SignedTreeHead) -> Result<Head, Coordinat
 
 pub(super) fn internal(e: impl ToString) -> CoordinatorError {
     CoordinatorError::Internal(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaves_sharing_their_first_eight_bytes_are_each_found_at_their_own_index() {
+        let mut view = View::default();
+        let leaf = |first: u8, last: u8| {
+            let mut h = [first; 32];
+            h[31] = last;
+            h
+        };
+        // The second and third share the first's eight first bytes.
+        let leaves = [leaf(1, 0), leaf(1, 1), leaf(1, 2), leaf(2, 0)];
+        for l in leaves {
+            view.push_leaf(l);
+        }
+        for (i, l) in leaves.iter().enumerate() {
+            assert_eq!(view.index_of(l), Some(i as u64));
+        }
+        assert_eq!(view.index_of(&leaf(1, 3)), None, "same prefix, never logged");
+        assert_eq!(view.index_of(&leaf(3, 0)), None);
+        assert_eq!(view.index.collided.len(), 2);
+    }
 }

@@ -49,34 +49,32 @@ pub async fn multiply(
         );
     }
     let at_ms = chrono::Utc::now().timestamp_millis();
-    let mut leaves = Vec::with_capacity(requests);
-    let mut running = JoinSet::new();
+    let mut log_version = log_size;
     let mut events = 0u64;
-    for n in 0..requests {
-        let (batch, leaf) = copy(&templates[n % templates.len()])?;
-        events += batch.events.len() as u64;
-        leaves.push((leaf, batch.stream_id.clone()));
-        if running.len() >= IN_FLIGHT {
-            appended(running.join_next().await)?;
+    // A thousand requests at a time, then their leaves: the log follows the certificates
+    // closely, as it does when the coordinator logs them.
+    for first in (0..requests).step_by(LEAVES_PER_APPEND) {
+        let mut leaves = Vec::with_capacity(LEAVES_PER_APPEND);
+        let mut running = JoinSet::new();
+        for n in first..requests.min(first + LEAVES_PER_APPEND) {
+            let (batch, leaf) = copy(&templates[n % templates.len()])?;
+            events += batch.events.len() as u64;
+            leaves.push((leaf, batch.stream_id.clone()));
+            if running.len() >= IN_FLIGHT {
+                appended(running.join_next().await)?;
+            }
+            let store = Arc::clone(&store);
+            running.spawn(async move { store.append(batch).await });
         }
-        let store = Arc::clone(&store);
-        running.spawn(async move { store.append(batch).await });
-        if n % 1000 == 999 {
-            progress(n as u64 + 1);
+        while let Some(done) = running.join_next().await {
+            appended(Some(done))?;
         }
-    }
-    while let Some(done) = running.join_next().await {
-        appended(Some(done))?;
-    }
-    progress(requests as u64);
-    let mut version = log_size;
-    for chunk in leaves.chunks(LEAVES_PER_APPEND) {
-        let leaf_events: Vec<NewEvent> = chunk
+        let leaf_events: Vec<NewEvent> = leaves
             .iter()
             .enumerate()
             .map(|(i, (leaf, request_id))| {
                 let leaf_appended = pb::LeafAppended {
-                    leaf_index: version + i as u64,
+                    leaf_index: log_version + i as u64,
                     leaf: leaf.to_vec(),
                     request_id: request_id.clone(),
                     kind: "certificate".into(),
@@ -90,12 +88,13 @@ pub async fn multiply(
         store
             .append(AppendBatch {
                 stream_id: LOG_STREAM.into(),
-                expected_version: version,
+                expected_version: log_version,
                 events: leaf_events,
                 outbox: vec![],
             })
             .await?;
-        version += chunk.len() as u64;
+        log_version += leaves.len() as u64;
+        progress((first + leaves.len()) as u64);
     }
     Ok(Multiplied {
         templates: templates.len(),
