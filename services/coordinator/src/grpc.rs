@@ -4,12 +4,14 @@
 //! - `input`: request validation; errors name the field, never echo a value.
 //! - `limits`: every limit of the API, in one place.
 //! - `pages`: list pages bounded by count and by encoded size.
+//! - `search`: lists narrowed to a person (blind indexes) or a system.
 //! - `status`: errors to `tonic::Status`, the only place they are built.
 //! - `watch`: following a request until it is final.
 
 pub mod input;
 mod limits;
 mod pages;
+mod search;
 mod status;
 mod watch;
 
@@ -29,7 +31,7 @@ use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
 use input::{
     attestation, checked_id, checked_reason, date_field, named_id, operator, page_token,
-    request_id, submit_input, system_id, system_ids, time_field,
+    request_id, search_identifiers, submit_input, system_id, system_ids, time_field,
 };
 use status::{status, to_json};
 use std::pin::Pin;
@@ -218,7 +220,19 @@ impl ErasureService for Api {
             due_within_days: (req.due_within_days > 0).then_some(req.due_within_days),
             today: Some(self.now().date_naive()),
         };
-        let page = self.projection.list(&filter, size, token).map_err(status)?;
+        let default = self.coordinator.policy().default_jurisdiction.as_deref();
+        let person = search_identifiers(req.identifiers.as_ref(), &req.jurisdiction, default)?;
+        let narrow = search::Narrow::new(
+            person.as_ref(),
+            system_id(&req.system_id)?,
+            self.coordinator.sealer().vault(),
+            &self.projection,
+        );
+        let page = match narrow.is_empty() {
+            true => self.projection.list(&filter, size, token),
+            false => narrow.page(&self.projection, &filter, size, token),
+        }
+        .map_err(status)?;
         let views = page
             .requests
             .iter()

@@ -289,6 +289,16 @@ impl Projection {
         open
     }
 
+    /// The ids of the requests whose `RequestReceived.blind_index` holds `index`.
+    pub fn with_blind_index(&self, index: &[u8]) -> Vec<String> {
+        self.read()
+            .states
+            .values()
+            .filter(|s| s.received.blind_index.iter().any(|b| b == index))
+            .map(|s| s.received.request_id.to_string())
+            .collect()
+    }
+
     /// Requests matching `filter`, newest first, `page_size` at a time.
     /// The token is the sort key of the last request returned.
     pub fn list(
