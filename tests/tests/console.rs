@@ -135,6 +135,16 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
 
     sign_in(&browser, &token("olli", &["operator"])).await;
     assert_eq!(browser.text("#who span").await, "olli (operator)");
+    // By keyboard: the form starts at the first identifier and Tab goes on to the next.
+    browser.find("input[name=email]").await;
+    assert_eq!(focused(&browser).await, "email");
+    browser
+        .find("input[name=email]")
+        .await
+        .send_keys("\u{E004}")
+        .await
+        .expect("tab");
+    assert_eq!(focused(&browser).await, "phone");
 
     // Inline validation: a malformed identity code is named next to its field, before
     // anything is sent; no identifier at all is refused too.
@@ -179,6 +189,8 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
         .await;
     assert!(browser.text(".summary").await.contains("in progress"));
     assert!(browser.text(".live").await.starts_with("Live"));
+    // Live updates rewrite cells in place: the manual task's row now is the row later.
+    let row = browser.find("tr[data-system=paper-archive]").await;
 
     // The operator closes it with evidence; the page turns to completed by itself.
     browser
@@ -199,6 +211,11 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
         })
         .await;
     assert!(!closed.is_empty());
+    let same_row = row
+        .text()
+        .await
+        .expect("the row shown before is still on the page");
+    assert!(same_row.contains("closed by olli"), "{same_row}");
     browser.find("#download-certificate").await;
     assert!(
         !browser.has("#extend").await && !browser.has("#reject").await,
@@ -219,6 +236,23 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
     let out = ok(&verified);
     assert!(out.contains("is valid"), "{out}");
     assert!(out.contains("paper-archive"), "{out}");
+
+    // The receipt for the person, in Finnish, and the certificate as a page.
+    browser
+        .find("select[name=language]")
+        .await
+        .select_by_value("fi")
+        .await
+        .expect("choose language");
+    browser.click_text("Receipt for the person").await;
+    let receipt = browser.downloaded(&format!("receipt-{id}-fi")).await;
+    let receipt = std::fs::read_to_string(receipt).expect("receipt");
+    assert!(receipt.contains("lang=\"fi\""), "a Finnish page");
+    assert!(receipt.contains(&id), "it names the request");
+    browser.click_text("Certificate (HTML)").await;
+    let page = browser.downloaded(&format!("certificate-{id}.html")).await;
+    let page = std::fs::read_to_string(page).expect("certificate page");
+    assert!(page.contains("paper-archive") && page.contains(&id));
     browser.close().await;
 
     let log = console.server.log_text();
@@ -344,6 +378,13 @@ async fn a_supervisor_extends_a_deadline_an_operator_has_no_such_control_and_ide
     let nav: Vec<String> = visible_nav(&browser).await;
     assert_eq!(nav, ["Auditor"], "an auditor reads proofs only");
     browser.screenshot("console-auditor").await;
+    // The period report, as `erasure report` writes it, counts the supervisor's action.
+    browser.click_text("Report (JSON)").await;
+    let report = json_file(&browser.downloaded("report-").await);
+    assert_eq!(
+        report["report"]["actions_by_role"]["supervisor"], 1,
+        "{report}"
+    );
     browser.close().await;
 
     let log = console.server.log_text();
@@ -351,6 +392,16 @@ async fn a_supervisor_extends_a_deadline_an_operator_has_no_such_control_and_ide
         !log.to_lowercase().contains("aino"),
         "an identifier reached the log"
     );
+}
+
+/// The name of the focused field.
+async fn focused(browser: &Browser) -> String {
+    let name = browser
+        .client
+        .execute("return document.activeElement.name || ''", vec![])
+        .await
+        .expect("script");
+    name.as_str().unwrap_or_default().to_owned()
 }
 
 /// The navigation links shown.

@@ -150,7 +150,9 @@ function route() {
     return;
   }
   leave = show() ?? null;
-  main.focus({ preventScroll: true });
+  // Focus moves to the new page (its first field, if it chose one), for keyboards and
+  // screen readers.
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 window.addEventListener("hashchange", route);
