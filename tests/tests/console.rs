@@ -165,6 +165,8 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
         "the error never echoes the value"
     );
 
+    browser.screenshot("console-submit").await;
+
     browser.type_into("input[name=national-id]", "").await;
     browser.type_into("input[name=email]", EMAIL).await;
     browser.type_into("input[name=phone]", "040 123 4567").await;
@@ -175,7 +177,6 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
     let id = browser.wait_text("#submitted-id", |t| !t.is_empty()).await;
     let deadline = browser.text("#submitted-deadline").await;
     assert!(deadline.contains("days left"), "{deadline}");
-    browser.screenshot("console-submit").await;
 
     // The request's page follows it live: the connectors answer, the manual task waits.
     browser.click("#submitted-id").await;

@@ -6,6 +6,9 @@
 import * as api from "./api.js";
 import { h, field, setError, notice, STATUS, daysLeft, daysText, when } from "./dom.js";
 
+/** At most this many requests are listed at once. */
+const MAX = 5000;
+
 const KINDS = [
   ["email", "E-mail address"],
   ["phone", "Phone number"],
@@ -45,15 +48,23 @@ export function render(main, ctx) {
     const request = { status: status.input.value, pageSize: 500, systemId: system.input.value.trim() };
     if (search) request.identifiers = { [search.kind]: [search.value] };
     try {
-      const page = await api.call("List", request);
-      show(page.requests ?? []);
+      // Every matching request, page by page, to sort them all by deadline (up to MAX).
+      const requests = [];
+      let more = false;
+      do {
+        const page = await api.call("List", request);
+        requests.push(...(page.requests ?? []));
+        request.pageToken = page.nextPageToken;
+        more = Boolean(page.nextPageToken);
+      } while (more && requests.length < MAX);
+      show(requests, more);
     } catch (e) {
       if (/system/.test(e.message)) setError(system, e.message);
       else if (search) setError(value, e.message);
       else message.textContent = e.message;
     }
   };
-  const show = (requests) => {
+  const show = (requests, more) => {
     requests.sort((a, b) => a.deadline.localeCompare(b.deadline) || a.requestId.localeCompare(b.requestId));
     const seen = new Set();
     body.replaceChildren(...requests.map((r) => {
@@ -71,9 +82,9 @@ export function render(main, ctx) {
         h("td", { text: `${answered} of ${(r.tasks ?? []).length}` }));
     }));
     systems.replaceChildren(...[...seen].sort().map((s) => h("option", { value: s })));
-    caption.textContent = search
+    caption.textContent = (search
       ? `${requests.length} request(s) of the person searched for, by deadline`
-      : `${requests.length} request(s), by deadline`;
+      : `${requests.length} request(s), by deadline`) + (more ? ` (the newest ${MAX} only: narrow the filter)` : "");
   };
 
   const filters = h("form", { class: "card filters", novalidate: true },

@@ -14,6 +14,7 @@ const FIELD_OF = [
   [/jurisdiction/, "jurisdiction"],
   [/channel/, "channel"],
   [/verified_by/, "verifiedBy"],
+  [/controller/, "controller"],
   [/no identifier given/, "email"],
 ];
 
@@ -46,6 +47,17 @@ export function render(main, ctx) {
       name: "channel",
       options: [["phone", "Phone"], ["email", "E-mail"], ["chat", "Chat"], ["app", "App"], ["letter", "Letter"], ["in-person", "In person"]],
     }),
+    controller: field({
+      label: "Controller",
+      name: "controller",
+      hint: "Only where this deployment processes data for several controllers: the one the request is for.",
+      autocomplete: "off",
+    }),
+    disclose: field({
+      label: "The person asks to be told who received the data (GDPR Art. 19)",
+      name: "disclose-recipients",
+      type: "checkbox",
+    }),
     verifiedBy: field({
       label: "Identity verified by",
       name: "verified-by",
@@ -66,7 +78,7 @@ export function render(main, ctx) {
     });
   }
   // One key per filled-in form: submitting twice (a double click, a retry) is one request.
-  let idempotencyKey = crypto.randomUUID();
+  let idempotencyKey = randomKey();
   const message = notice();
   const result = h("section", { class: "card result", "aria-live": "polite" });
   result.hidden = true;
@@ -76,11 +88,11 @@ export function render(main, ctx) {
     h("fieldset", { class: "grid" }, h("legend", { text: "The person's identifiers (at least one)" }),
       f.email.wrap, f.phone.wrap, f.nationalId.wrap, f.customerId.wrap),
     h("fieldset", { class: "grid" }, h("legend", { text: "The request" }),
-      f.jurisdiction.wrap, f.channel.wrap, f.verifiedBy.wrap),
+      f.jurisdiction.wrap, f.channel.wrap, f.verifiedBy.wrap, f.controller.wrap, f.disclose.wrap),
     message, button);
 
   form.addEventListener("input", () => {
-    idempotencyKey = crypto.randomUUID();
+    idempotencyKey = randomKey();
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -118,11 +130,13 @@ export function render(main, ctx) {
         jurisdiction: v("jurisdiction").toUpperCase(),
         channel: v("channel"),
         verifiedBy: v("verifiedBy"),
+        controller: v("controller"),
+        discloseRecipients: f.disclose.input.checked,
       });
       const view = await api.call("Get", { requestId: submitted.requestId });
       showResult(result, submitted, view);
       form.reset();
-      idempotencyKey = crypto.randomUUID();
+      idempotencyKey = randomKey();
       result.querySelector("a").focus();
     } catch (e) {
       const match = FIELD_OF.find(([re]) => re.test(e.message));
@@ -138,6 +152,12 @@ export function render(main, ctx) {
   });
   main.append(form, result);
   f.email.input.focus();
+}
+
+/** 128 random bits in hex (crypto.randomUUID needs a secure context; this does not). */
+function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function showResult(result, submitted, view) {
