@@ -395,6 +395,51 @@ async fn a_supervisor_extends_a_deadline_an_operator_has_no_such_control_and_ide
     );
 }
 
+#[test]
+fn in_open_mode_only_the_consoles_own_pages_may_call() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let http = free_port();
+    let addr = format!("127.0.0.1:{http}");
+    let _server = Server::start(&tmp.path().join("data"), &["--http-listen", &addr]);
+    let list = r#"{"status": "REQUEST_STATUS_IN_PROGRESS"}"#;
+    let json = "Content-Type: application/json";
+    // The console itself (same origin), and a program (no Origin), may.
+    let own = format!("Origin: http://{addr}");
+    assert_eq!(post(http, &addr, &[json, &own], list).0, 200);
+    assert_eq!(post(http, &addr, &[json], list).0, 200);
+    // A page on another site may not: not with its own origin, not as a form or text
+    // (no preflight), not through a name rebound to 127.0.0.1.
+    let (status, body) = post(http, &addr, &[json, "Origin: https://evil.example"], list);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("PERMISSION_DENIED"), "{body}");
+    let (status, body) = post(http, &addr, &["Content-Type: text/plain"], list);
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = post(http, &format!("evil.example:{http}"), &[json], list);
+    assert_eq!(status, 403);
+}
+
+/// `POST /api/v1/List` with `Host: host` and `headers`: the status and the body.
+fn post(port: u16, host: &str, headers: &[&str], body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let headers: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    write!(
+        stream,
+        "POST /api/v1/List HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_owned())
+}
+
 /// The name of the focused field.
 async fn focused(browser: &Browser) -> String {
     let name = browser

@@ -7,6 +7,8 @@
 //! - [`assets`]: the pages, styles and scripts, with a strict content security policy.
 //! - [`downloads`]: the certificate, receipt and report as HTML pages to save, rendered
 //!   as `erasure certificate --html` and the others render them.
+//! - [`guard`]: calls only from the console's own origin (no cross-site forgery, no DNS
+//!   rebinding in open mode).
 //!
 //! `GET /console/session` tells the signed-in user who they are and which methods they
 //! may call, so that the pages show only the controls their roles allow (the API refuses
@@ -15,23 +17,27 @@
 pub mod assets;
 pub mod downloads;
 pub mod gateway;
+pub mod guard;
 
 use crate::access::Roles;
 use crate::access::table::{CONSOLE_SESSION, METHODS};
 use axum::Router;
 use axum::extract::Extension;
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use erasure_core::access::{Actor, Role};
 use erasure_proto::v1::erasure_service_server::ErasureService;
 use std::sync::Arc;
 
-/// Every route of the console over `api`.
-pub fn router<S: ErasureService>(api: Arc<S>) -> Router {
-    Router::new()
+/// Every route of the console over `api`; `open`: the server runs in open mode.
+pub fn router<S: ErasureService>(api: Arc<S>, open: bool) -> Router {
+    let calls = Router::new()
         .route(CONSOLE_SESSION, get(session))
         .merge(downloads::router(Arc::clone(&api)))
         .merge(gateway::router(api))
+        .layer(from_fn_with_state(guard::Open(open), guard::same_origin));
+    calls
         .merge(assets::router())
         .layer(axum::middleware::map_response(assets::security_headers))
 }

@@ -102,8 +102,8 @@ pub async fn run(
     let mut callbacks = None;
     if let Some(http) = http {
         println!("console: http://{}/", http.local_addr()?);
-        let mut router =
-            crate::metrics::router(Arc::clone(&metrics)).merge(crate::console::router(node.api()));
+        let mut router = crate::metrics::router(Arc::clone(&metrics))
+            .merge(crate::console::router(node.api(), open));
         if let Some(prepared) = opendsr {
             let service = prepared.start(&config, &data_dir, coordinator, node.log())?;
             router = router.merge(opendsr::routes::router(Arc::clone(&service)));
