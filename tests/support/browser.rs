@@ -141,6 +141,15 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Chooses the option with `value` in the select `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("no option {value} in {css}: {e}"));
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
     }

@@ -239,12 +239,7 @@ async fn an_operator_submits_watches_closes_the_manual_task_and_the_certificate_
     assert!(out.contains("paper-archive"), "{out}");
 
     // The receipt for the person, in Finnish, and the certificate as a page.
-    browser
-        .find("select[name=language]")
-        .await
-        .select_by_value("fi")
-        .await
-        .expect("choose language");
+    browser.select("select[name=language]", "fi").await;
     browser.click_text("Receipt for the person").await;
     let receipt = browser.downloaded(&format!("receipt-{id}-fi")).await;
     let receipt = std::fs::read_to_string(receipt).expect("receipt");
@@ -314,12 +309,7 @@ async fn a_supervisor_extends_a_deadline_an_operator_has_no_such_control_and_ide
     browser
         .goto(&console.url(&format!("/#/request/{id}")))
         .await;
-    browser
-        .find("#extend select[name=months]")
-        .await
-        .select_by_value("2")
-        .await
-        .expect("choose months");
+    browser.select("#extend select[name=months]", "2").await;
     browser.click("#extend button[type=submit]").await;
     assert!(field_error(&browser, "reason").await.contains("Required"));
     browser
@@ -344,12 +334,7 @@ async fn a_supervisor_extends_a_deadline_an_operator_has_no_such_control_and_ide
     browser
         .wait_text("table.list caption", |t| t.contains("request"))
         .await;
-    browser
-        .find("select[name=kind]")
-        .await
-        .select_by_value("email")
-        .await
-        .expect("choose kind");
+    browser.select("select[name=kind]", "email").await;
     browser
         .type_into("input[name=value]", "AINO.Virtanen@Example.com")
         .await;
