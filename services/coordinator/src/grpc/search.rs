@@ -7,8 +7,10 @@ use crate::vault::Vault;
 use erasure_core::{Identifiers, RequestState, SystemId};
 use std::collections::HashSet;
 
-/// How many requests one pass over the projection reads while narrowing a page.
-const SCAN: usize = 500;
+/// How many requests the first pass over the projection reads while narrowing a page;
+/// each further pass reads twice as many, so a page takes a few passes however many
+/// requests there are.
+const FIRST_SCAN: usize = 500;
 
 /// The requests a list is narrowed to, besides the projection's filter.
 #[derive(Debug, Default)]
@@ -65,8 +67,10 @@ impl Narrow {
         }
         let mut kept = Vec::new();
         let mut cursor = token.map(str::to_owned);
+        let mut scan = FIRST_SCAN;
         loop {
-            let scanned = projection.list(filter, SCAN, cursor.as_deref())?;
+            let scanned = projection.list(filter, scan, cursor.as_deref())?;
+            scan = scan.saturating_mul(2);
             kept.extend(scanned.requests.into_iter().filter(|s| self.keeps(s)));
             if kept.len() > size {
                 kept.truncate(size);
