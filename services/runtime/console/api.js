@@ -25,14 +25,13 @@ export class ApiError extends Error {
   }
 }
 
-function headers(extra = {}) {
+function headers(extra = {}, t = token()) {
   const h = { ...extra };
-  const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
   return h;
 }
 
-async function failure(response) {
+async function failure(response, stored = true) {
   let code = "UNKNOWN";
   let message = `the server answered ${response.status}`;
   try {
@@ -43,6 +42,11 @@ async function failure(response) {
     message = e.message ?? message;
   } catch {
     code = codeOf(response.status);
+  }
+  if (response.status === 401 && stored && token()) {
+    // The token expired or was revoked: sign out, so that the sign-in form shows.
+    signOut();
+    window.dispatchEvent(new Event("erasure:signed-out"));
   }
   return new ApiError(response.status, code, message);
 }
@@ -71,10 +75,14 @@ export async function call(method, request) {
   return (await post(`/api/v1/${method}`, request)).json();
 }
 
-/** Who is signed in and which methods they may call. */
-export async function session() {
-  const response = await fetch("/console/session", { headers: headers() });
-  if (!response.ok) throw await failure(response);
+/**
+ * Who is signed in and which methods they may call: with the stored token, or with
+ * `candidate` (a token being signed in with, stored only once it is accepted).
+ */
+export async function session(candidate) {
+  const stored = candidate === undefined;
+  const response = await fetch("/console/session", { headers: headers({}, stored ? token() : candidate) });
+  if (!response.ok) throw await failure(response, stored);
   return response.json();
 }
 

@@ -93,16 +93,15 @@ function loginPage() {
       token.input.focus();
       return;
     }
-    api.signIn(token.input.value);
     try {
-      me = await api.session();
+      me = await api.session(token.input.value.trim());
     } catch (e) {
-      api.signOut();
       token.error.textContent = e.message;
       token.input.setAttribute("aria-invalid", "true");
       token.input.focus();
       return;
     }
+    api.signIn(token.input.value);
     showWho();
     if (location.hash === "" || location.hash === "#/") location.hash = defaultPage();
     else route();
@@ -156,4 +155,12 @@ function route() {
 }
 
 window.addEventListener("hashchange", route);
+window.addEventListener("erasure:signed-out", () => {
+  me = null;
+  showWho();
+  route();
+  const why = notice();
+  why.textContent = "Your session ended (the token expired or is no longer valid): sign in again.";
+  main.prepend(why);
+});
 start();
