@@ -65,7 +65,7 @@ export function render(main, ctx, id) {
     if (last === null) live.textContent = "Connecting…";
     api.watch(id, (r) => {
       show(r);
-      live.textContent = r.status === "REQUEST_STATUS_IN_PROGRESS" ? "Live: updates as systems answer." : "Final.";
+      live.textContent = r.status === "REQUEST_STATUS_IN_PROGRESS" ? "Live: updates as systems answer." : "Final: no further updates.";
     }, abort.signal).then(() => {
       following = false;
       if (last?.status === "REQUEST_STATUS_IN_PROGRESS") live.textContent = "The live view ended; reload to follow again.";
