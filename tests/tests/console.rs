@@ -26,6 +26,11 @@ struct Console {
 
 impl Console {
     fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// With `extra` configuration sections.
+    fn start_with(extra: &str) -> Self {
         let dir = tempfile::tempdir().expect("tmp");
         let http = free_port();
         std::fs::write(dir.path().join("jwt.secret"), SECRET).expect("secret");
@@ -34,7 +39,7 @@ impl Console {
             &format!("[server]\nhttp_listen = \"127.0.0.1:{http}\"\n"),
             1,
         );
-        let extra = format!(
+        let auth = format!(
             "[auth]\nissuer = \"{ISSUER}\"\naudience = \"{AUDIENCE}\"\nhs256_secret_file = \"{}\"\n\n\
              [[systems]]\nid = \"paper-archive\"\ndescription = \"Signed forms (paper archive)\"\n\
              categories = [\"contact\"]\n\
@@ -42,7 +47,7 @@ impl Console {
             dir.path().join("jwt.secret").display()
         );
         let path: PathBuf = dir.path().join("erasure.toml");
-        std::fs::write(&path, format!("{config}\n{extra}")).expect("config");
+        std::fs::write(&path, format!("{config}\n{auth}\n{extra}")).expect("config");
         let server = Server::start(
             &dir.path().join("data"),
             &[
@@ -401,6 +406,34 @@ fn in_open_mode_only_the_consoles_own_pages_may_call() {
     assert_eq!(status, 400, "{body}");
     let (status, _) = post(http, &format!("evil.example:{http}"), &[json], list);
     assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn the_pages_load_however_busy_while_calls_are_limited_per_user() {
+    let console = Console::start_with("[rate_limit]\nper_second = 1\nburst = 2\n");
+    for _ in 0..3 {
+        for file in [
+            "/",
+            "/console/app.js",
+            "/console/console.css",
+            "/console/api.js",
+        ] {
+            assert_eq!(http_get(console.http, file, None).0, 200, "{file}");
+        }
+    }
+    let operator = token("olli", &["operator"]);
+    let list = || console.api("List", &operator, serde_json::json!({}));
+    assert_eq!(list().await.0, 200);
+    assert_eq!(list().await.0, 200);
+    let (status, refused) = list().await;
+    assert_eq!(status, 429, "{refused}");
+    assert_eq!(refused["code"], "RESOURCE_EXHAUSTED");
+    // Another user has an allowance of their own.
+    let other = token("sam", &["supervisor"]);
+    assert_eq!(
+        console.api("List", &other, serde_json::json!({})).await.0,
+        200
+    );
 }
 
 /// `POST /api/v1/List` with `Host: host` and `headers`: the status and the body.

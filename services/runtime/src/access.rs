@@ -141,14 +141,20 @@ pub async fn authenticate(
         }
         Err(status) => {
             tracing::info!(code = ?status.code(), path = request.uri().path(), "call refused");
-            if is_grpc(&request) {
-                status.into_http()
-            } else if request.uri().path().starts_with(table::GATEWAY) {
-                crate::console::gateway::error(&status)
-            } else {
-                plain_refusal(&status)
-            }
+            refusal(&request, &status)
         }
+    }
+}
+
+/// A refused call's answer in the caller's protocol: a gRPC status, the console gateway's
+/// error, or an HTTP error object.
+pub(crate) fn refusal(request: &Request, status: &Status) -> Response {
+    if is_grpc(request) {
+        status.clone().into_http()
+    } else if request.uri().path().starts_with(table::GATEWAY) {
+        crate::console::gateway::error(status)
+    } else {
+        plain_refusal(status)
     }
 }
 

@@ -80,6 +80,14 @@ pub const RENDERED: &[(&str, &str)] = &[
     ("/console/report.html", "GetReport"),
 ];
 
+/// The console's static files (its page, scripts and styles), which hold no data.
+pub fn is_console_file(path: &str) -> bool {
+    path == "/"
+        || path
+            .strip_prefix(CONSOLE)
+            .is_some_and(|f| f.ends_with(".js") || f.ends_with(".css"))
+}
+
 /// The rule for an HTTP request path (`/package.Service/Method`); `None`: nobody.
 pub fn rule(path: &str) -> Option<Rule> {
     if let Some(method) = path.strip_prefix(GATEWAY) {
@@ -209,6 +217,9 @@ mod tests {
         assert_eq!(rule("/console/session"), Some(Rule::AnyRole));
         assert_eq!(rule("/"), Some(Rule::Public));
         assert_eq!(rule("/console/app.js"), Some(Rule::Public));
+        assert!(is_console_file("/console/app.js") && is_console_file("/"));
+        assert!(!is_console_file("/console/session"));
+        assert!(!is_console_file("/console/certificate.html"));
     }
 
     #[test]
