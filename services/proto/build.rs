@@ -1,5 +1,6 @@
 //! Compiles `proto/erasure/v1/*.proto` with a vendored `protoc`, so no system protobuf
-//! compiler is needed. gRPC stubs are generated only with the `grpc` feature.
+//! compiler is needed. gRPC stubs are generated only with the `grpc` feature; serde
+//! implementations in canonical proto3 JSON (pbjson) always.
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,5 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(grpc)
         .file_descriptor_set_path(out.join("erasure_descriptor.bin"))
         .compile_with_config(config, &files, &[root])?;
+    // Canonical proto3 JSON (serde) for every message: the console's JSON gateway.
+    let descriptors = std::fs::read(out.join("erasure_descriptor.bin"))?;
+    pbjson_build::Builder::new()
+        .register_descriptors(&descriptors)?
+        .build(&[".erasure.v1"])?;
     Ok(())
 }

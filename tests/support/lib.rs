@@ -1,6 +1,7 @@
 //! Support for end-to-end tests: the `erasure` binary started as a real process on a free
 //! loopback port, the CLI run as a process, and a gRPC client.
 
+pub mod browser;
 pub mod distributed;
 pub mod examples;
 pub mod plaintext;
@@ -191,6 +192,12 @@ fn spawn_serve(
 /// `GET path` from `127.0.0.1:port` over HTTP/1.1, with a bearer token if given: the
 /// status code and the body.
 pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
+    let (code, _, body) = http_get_with_headers(port, path, token);
+    (code, body)
+}
+
+/// Like [`http_get`], with the status line and headers as they came.
+pub fn http_get_with_headers(port: u16, path: &str, token: Option<&str>) -> (u16, String, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
@@ -207,7 +214,7 @@ pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    (code, body.to_owned())
+    (code, head.to_owned(), body.to_owned())
 }
 
 /// Runs `erasure ARGS` to completion.

@@ -233,6 +233,9 @@ pub struct ListArgs {
     /// Only requests in progress due within this many days, e.g. 7d.
     #[arg(long, value_parser = parse_days)]
     pub due_within: Option<u32>,
+    /// Only requests with a task for this system.
+    #[arg(long)]
+    pub system: Option<String>,
     /// At most this many.
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
@@ -243,6 +246,7 @@ pub async fn list(server: &Target, args: ListArgs) -> Result<()> {
         status,
         overdue,
         due_within,
+        system,
         limit,
     } = args;
     let limit = limit.max(1);
@@ -263,6 +267,8 @@ pub async fn list(server: &Target, args: ListArgs) -> Result<()> {
                 page_token: token,
                 overdue,
                 due_within_days: due_within.unwrap_or_default(),
+                system_id: system.clone().unwrap_or_default(),
+                ..Default::default()
             })
             .await
             .map_err(rpc)?

@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// gRPC listen address [default: from the configuration, else 127.0.0.1:50051].
     #[arg(long, env = "ERASURE_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// HTTP listen address for the web console and `/metrics` [default: from the
+    /// configuration, else none].
+    #[arg(long, env = "ERASURE_HTTP_LISTEN")]
+    pub http_listen: Option<SocketAddr>,
     /// Create the example systems' data even with --config (to try a changed example).
     #[arg(long)]
     pub with_example_data: bool,
@@ -31,6 +35,7 @@ pub async fn serve(args: ServeArgs) -> Result<()> {
         config: args.config,
         data_dir: args.data_dir,
         listen: args.listen,
+        http_listen: args.http_listen,
         with_example_data: args.with_example_data,
     };
     serve::run(options, shutdown_signal()).await

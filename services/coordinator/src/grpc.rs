@@ -29,7 +29,7 @@ use erasure_proto::v1 as pb;
 use erasure_proto::v1::erasure_service_server::ErasureService;
 use input::{
     attestation, checked_id, checked_reason, date_field, named_id, operator, page_token,
-    request_id, submit_input, system_id, system_ids, time_field,
+    request_id, search_identifiers, submit_input, system_id, system_ids, time_field,
 };
 use status::{status, to_json};
 use std::pin::Pin;
@@ -211,12 +211,19 @@ impl ErasureService for Api {
             n => n.min(MAX_PAGE),
         } as usize;
         let token = page_token(&req.page_token)?;
+        let default = self.coordinator.policy().default_jurisdiction.as_deref();
+        let person = search_identifiers(req.identifiers.as_ref(), &req.jurisdiction, default)?;
+        // Computed for this search only: never stored or logged.
+        let blind_indexes = person.map(|ids| self.coordinator.sealer().vault().blind_indexes(&ids));
+        let system = system_id(&req.system_id)?;
         self.projection.catch_up().await.map_err(status)?;
         let filter = Filter {
             status: status_filter,
             overdue: req.overdue,
             due_within_days: (req.due_within_days > 0).then_some(req.due_within_days),
             today: Some(self.now().date_naive()),
+            system,
+            blind_indexes,
         };
         let page = self
             .projection

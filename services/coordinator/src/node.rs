@@ -71,6 +71,8 @@ pub struct Node {
     _resolutions: Subscription,
     /// The transparency log the API proves certificates with.
     log: Arc<crate::transparency::TransparencyLog>,
+    /// The API the gRPC services serve, for other edges that call it in process.
+    api: Arc<Api>,
 }
 
 impl Node {
@@ -155,7 +157,8 @@ impl Node {
             stop.subscribe(),
         );
         replays.resume();
-        let routes = services(Api::new(coordinator, projection, Arc::clone(&log), replays)).await?;
+        let api = Arc::new(Api::new(coordinator, projection, Arc::clone(&log), replays));
+        let routes = services(Arc::clone(&api)).await?;
         let node = Self {
             stop,
             guards,
@@ -163,6 +166,7 @@ impl Node {
             _acks,
             _resolutions,
             log,
+            api,
         };
         Ok((node, routes))
     }
@@ -171,6 +175,12 @@ impl Node {
     /// certificate files use it too).
     pub fn log(&self) -> Arc<crate::transparency::TransparencyLog> {
         Arc::clone(&self.log)
+    }
+
+    /// The API the gRPC services serve, to call in process (the console's JSON gateway): the
+    /// same checks and limits, without the network.
+    pub fn api(&self) -> Arc<Api> {
+        Arc::clone(&self.api)
     }
 
     /// Resolves when a background task ended before [`Node::stop`] (a panic, or a loop
@@ -193,7 +203,7 @@ impl Node {
 }
 
 /// The API with the standard health and reflection services.
-async fn services(api: Api) -> Result<Routes, BoxError> {
+async fn services(api: Arc<Api>) -> Result<Routes, BoxError> {
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter
         .set_serving::<ErasureServiceServer<Api>>()
@@ -203,7 +213,7 @@ async fn services(api: Api) -> Result<Routes, BoxError> {
         .build_v1()?;
     Ok(Routes::new(health)
         .add_service(reflection)
-        .add_service(ErasureServiceServer::new(api)))
+        .add_service(ErasureServiceServer::from_arc(api)))
 }
 
 /// Awaits `task`; reports on `fatal` when it ends while the node is not stopping.

@@ -24,7 +24,8 @@ use hashlink::LruCache;
 use prost::Message as _;
 use sha2::{Digest as _, Sha256};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -59,7 +60,13 @@ struct Summary {
     /// The position of the last event applied, so a watcher can tell whether its request
     /// changed without copying its state.
     last_change: u64,
+    /// Its systems, a bit each, by [`View::systems`]; [`OTHER_SYSTEMS`] for any beyond.
+    systems: u64,
 }
+
+/// The bit of every system past the first 63 a projection has seen: such a request may
+/// have the system asked for, and is read to tell.
+const OTHER_SYSTEMS: u64 = 1 << 63;
 
 impl Summary {
     fn new(key: [u8; 16], state: &RequestState, policy: &Policy, position: u64) -> Self {
@@ -73,6 +80,7 @@ impl Summary {
             next_timer_ms: i64::MAX,
             last_done_ms: i64::MIN,
             last_change: position,
+            systems: 0,
         };
         summary.refresh(state, policy);
         summary
@@ -159,6 +167,14 @@ struct View {
     stale: BTreeSet<u32>,
     replays: HashMap<String, ReplayJob>,
     position: u64,
+    /// The systems seen, in the order first seen: bit `i` of a summary's `systems` is
+    /// `systems[i]`.
+    systems: Vec<SystemId>,
+    /// Requests by the first four bytes of each blind index they were received with (a
+    /// search for a person); later requests with the same four bytes in `more_blind`.
+    /// Candidates only: a request found is read and its blind indexes compared.
+    blind: HashMap<u32, u32>,
+    more_blind: HashMap<u32, Vec<u32>>,
 }
 
 impl Default for View {
@@ -173,6 +189,9 @@ impl Default for View {
             stale: BTreeSet::new(),
             replays: HashMap::new(),
             position: 0,
+            systems: Vec::new(),
+            blind: HashMap::new(),
+            more_blind: HashMap::new(),
         }
     }
 }
@@ -213,13 +232,49 @@ impl View {
 
     /// Keeps a request's full state, refreshing its summary from it.
     fn keep(&mut self, slot: u32, full: Full, policy: &Policy) {
+        let systems = full.0.tasks.keys().fold(0, |m, s| m | self.add_system(s));
         let summary = &mut self.summaries[slot as usize];
         summary.refresh(&full.0, policy);
+        summary.systems = systems;
         if summary.active() {
             self.active.insert(slot, full);
         } else {
             self.recent.insert(slot, full);
         }
+    }
+
+    /// The bit of `system`; 0 for a system no request has.
+    fn system_bit(&self, system: &SystemId) -> u64 {
+        match self.systems.iter().position(|s| s == system) {
+            Some(i) if i < 63 => 1 << i,
+            Some(_) => OTHER_SYSTEMS,
+            None => 0,
+        }
+    }
+
+    /// The bit of `system`, given the next one if it is new.
+    fn add_system(&mut self, system: &SystemId) -> u64 {
+        if !self.systems.contains(system) {
+            self.systems.push(system.clone());
+        }
+        self.system_bit(system)
+    }
+
+    fn blind_key(index: &[u8]) -> u32 {
+        let mut first = [0u8; 4];
+        let n = index.len().min(4);
+        first[..n].copy_from_slice(&index[..n]);
+        u32::from_le_bytes(first)
+    }
+
+    /// The requests that may have been received with one of `indexes`.
+    fn with_blind_indexes(&self, indexes: &[Vec<u8>]) -> HashSet<u32> {
+        let mut found = HashSet::new();
+        for key in indexes.iter().map(|i| Self::blind_key(i)) {
+            found.extend(self.blind.get(&key));
+            found.extend(self.more_blind.get(&key).into_iter().flatten());
+        }
+        found
     }
 
     fn insert(&mut self, recorded: &RecordedEvent, state: RequestState, policy: &Policy) {
@@ -240,6 +295,15 @@ impl View {
             _ => self.order.len(),
         };
         self.order.insert(at, slot);
+        for index in &state.received.blind_index {
+            let key = Self::blind_key(index);
+            match self.blind.entry(key) {
+                Entry::Vacant(first) => {
+                    first.insert(slot);
+                }
+                Entry::Occupied(_) => self.more_blind.entry(key).or_default().push(slot),
+            }
+        }
         self.keep(slot, (state, recorded.stream_version), policy);
     }
 
@@ -277,9 +341,27 @@ pub struct Filter {
     /// In progress and due within this many days of `today`.
     pub due_within_days: Option<u32>,
     pub today: Option<NaiveDate>,
+    /// Only requests with a task for this system.
+    pub system: Option<SystemId>,
+    /// Only requests of a person: received with one of these blind indexes.
+    pub blind_indexes: Option<Vec<Vec<u8>>>,
 }
 
 impl Filter {
+    /// Whether the full state has what the summary could only tell may be there: the
+    /// system (past the first 63) and the blind index (past its first four bytes).
+    fn confirms(&self, s: &RequestState) -> bool {
+        let system = self
+            .system
+            .as_ref()
+            .is_none_or(|id| s.tasks.contains_key(id));
+        let person = self
+            .blind_indexes
+            .as_ref()
+            .is_none_or(|wanted| s.received.blind_index.iter().any(|b| wanted.contains(b)));
+        system && person
+    }
+
     fn matches(&self, s: &Summary) -> bool {
         if self.status.is_some_and(|st| s.status != st) {
             return false;
@@ -605,6 +687,14 @@ impl Projection {
         let after = token.map(parse_token).transpose()?;
         let ids: Vec<String> = {
             let view = self.read();
+            let system = match &filter.system {
+                Some(id) => view.system_bit(id),
+                None => u64::MAX,
+            };
+            let person = filter
+                .blind_indexes
+                .as_ref()
+                .map(|indexes| view.with_blind_indexes(indexes));
             let newest_first = view.order.iter().rev().copied();
             let before_token = newest_first.skip_while(|&s| {
                 after.as_ref().is_some_and(|(ms, id)| {
@@ -612,16 +702,23 @@ impl Projection {
                 })
             });
             before_token
-                .filter(|&s| filter.matches(&view.summaries[s as usize]))
+                .filter(|s| person.as_ref().is_none_or(|p| p.contains(s)))
+                .filter(|&s| {
+                    let summary = &view.summaries[s as usize];
+                    summary.systems & system != 0 && filter.matches(summary)
+                })
                 .take(page_size + 1)
                 .map(|s| view.id(s).into_owned())
                 .collect()
         };
         let more = ids.len() > page_size;
-        let requests = self
+        let mut requests = self
             .states(ids.into_iter().take(page_size).collect())
             .await?;
         let next_token = more.then(|| requests.last().map(token_of)).flatten();
+        // Drops the rare candidate the summary could not tell from a match: the page is a
+        // request short, and the token still continues after the last one looked at.
+        requests.retain(|s| filter.confirms(s));
         Ok(Page {
             requests,
             next_token,

@@ -146,6 +146,33 @@ async fn settled_requests_are_summarised_and_still_answer_in_full() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].0, one_open);
 
+    // A person is found among the settled requests by their blind index, a system by its
+    // bit; what no request has finds nothing.
+    let person = |email: &str| {
+        let ids = Identifiers::parse(Some(email), None, None).expect("ids");
+        Filter {
+            blind_indexes: Some(coordinator.sealer().vault().blind_indexes(&ids)),
+            ..Filter::default()
+        }
+    };
+    let found = list_all(&projection, &person("person.3@example.com")).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, ids[3]);
+    assert!(
+        list_all(&projection, &person("nobody@example.com"))
+            .await
+            .is_empty()
+    );
+    let system = |id: &str| Filter {
+        system: Some(id.into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        list_all(&projection, &system("crm")).await.len(),
+        REQUESTS + 1
+    );
+    assert!(list_all(&projection, &system("billing")).await.is_empty());
+
     let today = clock.now().date_naive();
     let report = projection
         .report(today - Duration::days(1), today, today)

@@ -12,6 +12,9 @@ pub mod convert;
 #[allow(missing_debug_implementations, clippy::all)]
 pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/erasure.v1.rs"));
+    // `Serialize`/`Deserialize` in canonical proto3 JSON (lowerCamelCase names, enums by
+    // name, 64-bit integers as strings, bytes in base64), as the JSON gateway speaks it.
+    include!(concat!(env!("OUT_DIR"), "/erasure.v1.serde.rs"));
 }
 
 /// Encoded `FileDescriptorSet` of every `erasure.v1` file, for gRPC reflection.

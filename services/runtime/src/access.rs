@@ -11,7 +11,8 @@
 //! admitted in the controller role also carries its [`ControllerId`] (the token's
 //! controller claim). Refusals: UNAUTHENTICATED (no or invalid credentials, one line,
 //! never the token), PERMISSION_DENIED (naming the role needed); a call that is not gRPC
-//! (the HTTP endpoints) gets them as HTTP 401 and 403 with an OpenDSR error object.
+//! (the HTTP endpoints) gets them as HTTP 401 and 403 with an OpenDSR error object, or on
+//! the console's JSON gateway with its own (`console::gateway`).
 
 pub mod limit;
 pub mod table;
@@ -49,8 +50,8 @@ impl Access {
     }
 
     /// The actor a call is admitted as (`None` for public calls) with the controller its
-    /// token names, or its refusal.
-    fn admit(&self, request: &Request) -> Result<Option<(Actor, Option<String>)>, Status> {
+    /// token names and every role it holds, or its refusal.
+    fn admit(&self, request: &Request) -> Result<Option<(Actor, Option<String>, Roles)>, Status> {
         let path = request.uri().path();
         let method = method_name(path);
         let Some(rule) = table::rule(path) else {
@@ -70,6 +71,7 @@ impl Access {
             Some(role) => Ok(Some((
                 Actor::new(principal.subject, *role),
                 principal.controller.filter(|_| *role == Role::Controller),
+                Roles(principal.roles),
             ))),
             None => Err(Status::permission_denied(format!(
                 "{method} needs the {} role; {} has {}",
@@ -128,8 +130,9 @@ pub async fn authenticate(
 ) -> Response {
     match access.admit(&request) {
         Ok(admitted) => {
-            if let Some((actor, controller)) = admitted {
+            if let Some((actor, controller, roles)) = admitted {
                 request.extensions_mut().insert(actor);
+                request.extensions_mut().insert(roles);
                 if let Some(controller) = controller {
                     request.extensions_mut().insert(ControllerId(controller));
                 }
@@ -138,14 +141,26 @@ pub async fn authenticate(
         }
         Err(status) => {
             tracing::info!(code = ?status.code(), path = request.uri().path(), "call refused");
-            if is_grpc(&request) {
-                status.into_http()
-            } else {
-                plain_refusal(&status)
-            }
+            refusal(&request, &status)
         }
     }
 }
+
+/// A refused call's answer in the caller's protocol: a gRPC status, the console gateway's
+/// error, or an HTTP error object.
+pub(crate) fn refusal(request: &Request, status: &Status) -> Response {
+    if is_grpc(request) {
+        status.clone().into_http()
+    } else if request.uri().path().starts_with(table::GATEWAY) {
+        crate::console::gateway::error(status)
+    } else {
+        plain_refusal(status)
+    }
+}
+
+/// Every role the caller holds (the console shows only the controls they may use).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Roles(pub Vec<Role>);
 
 /// The controller a call in the "controller" role acts for, from its token.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -19,6 +19,7 @@
 //! - [`opendsr`]: this orchestrator as an OpenDSR processor for its controllers: the
 //!   endpoints on the HTTP listener, signed answers and status callbacks.
 //! - [`metrics`]: `GET /metrics` on the HTTP listener, in the Prometheus text format.
+//! - [`console`]: the web console on the HTTP listener and its JSON gateway to the API.
 //! - [`load`]: a bounded load against a running server, for measurements; [`bench`]: an
 //!   open-loop benchmark with the server's CPU and memory.
 //! - [`example`]: the example systems' data.
@@ -32,6 +33,7 @@ pub mod check;
 pub mod client;
 pub mod config;
 pub mod connector;
+pub mod console;
 pub mod example;
 pub mod keys;
 pub mod load;

@@ -1,6 +1,7 @@
 //! `erasure serve`: opens the data directory, keys, store and connectors the configuration
-//! names, and serves the gRPC API (and on the HTTP listener `GET /metrics` and, with
-//! `[opendsr]`, the OpenDSR endpoints) until the caller's shutdown signal.
+//! names, and serves the gRPC API (and on the HTTP listener the web console, `GET
+//! /metrics` and, with `[opendsr]`, the OpenDSR endpoints) until the caller's shutdown
+//! signal.
 
 use crate::config::{BusConfig, Config, DEFAULT_LISTEN, KafkaBusConfig, SystemConfig};
 use crate::server::Server;
@@ -31,6 +32,8 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     /// gRPC listen address; the configuration's, else 127.0.0.1:50051.
     pub listen: Option<SocketAddr>,
+    /// HTTP listen address (the console, `/metrics`); the configuration's, else none.
+    pub http_listen: Option<SocketAddr>,
     /// Create the example systems' data even with a configuration.
     pub with_example_data: bool,
 }
@@ -48,7 +51,10 @@ pub async fn run(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let config = Config::load(options.config.as_deref())?.with_env();
+    let mut config = Config::load(options.config.as_deref())?.with_env();
+    if let Some(addr) = options.http_listen {
+        config.server.http_listen = Some(addr);
+    }
     let data_dir = prepare_data_dir(&options.data_dir)?;
     // One server per data directory; `erasure keys rotate` waits for it to stop.
     let _lock = keys::lock_data_dir(&data_dir)?;
@@ -95,7 +101,9 @@ pub async fn run(
     let mut server = Server::new(listener, routes);
     let mut callbacks = None;
     if let Some(http) = http {
-        let mut router = crate::metrics::router(Arc::clone(&metrics));
+        println!("console: http://{}/", http.local_addr()?);
+        let mut router = crate::metrics::router(Arc::clone(&metrics))
+            .merge(crate::console::router(node.api(), open));
         if let Some(prepared) = opendsr {
             let service = prepared.start(&config, &data_dir, coordinator, node.log())?;
             router = router.merge(opendsr::routes::router(Arc::clone(&service)));

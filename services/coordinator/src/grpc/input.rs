@@ -96,6 +96,27 @@ fn check_identifier_sizes(raw: &pb::Identifiers) -> Result<(), Status> {
     Ok(())
 }
 
+/// The identifiers a list is searched by, normalised as a submit's (a national-format
+/// phone number read in `jurisdiction`, else the deployment's default); `None` when none
+/// is given.
+pub fn search_identifiers(
+    raw: Option<&pb::Identifiers>,
+    given_jurisdiction: &str,
+    default_jurisdiction: Option<&str>,
+) -> Result<Option<Identifiers>, Status> {
+    let Some(raw) = raw.filter(|r| raw_identifiers(r).next().is_some()) else {
+        return Ok(None);
+    };
+    check_identifier_sizes(raw)?;
+    let region = match (given_jurisdiction.trim(), default_jurisdiction) {
+        ("", None) => None,
+        (given, default) => Some(jurisdiction(given, default)?),
+    };
+    Identifiers::from_raw(raw_identifiers(raw), region.as_deref())
+        .map(Some)
+        .map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
 fn non_empty(s: &str, default: &str) -> String {
     let t = s.trim();
     if t.is_empty() {

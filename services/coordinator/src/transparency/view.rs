@@ -241,7 +241,11 @@ mod tests {
         for (i, l) in leaves.iter().enumerate() {
             assert_eq!(view.index_of(l), Some(i as u64));
         }
-        assert_eq!(view.index_of(&leaf(1, 3)), None, "same prefix, never logged");
+        assert_eq!(
+            view.index_of(&leaf(1, 3)),
+            None,
+            "same prefix, never logged"
+        );
         assert_eq!(view.index_of(&leaf(3, 0)), None);
         assert_eq!(view.index.collided.len(), 2);
     }

@@ -1,8 +1,9 @@
 //! Calls per principal: a keyed GCRA limiter (`governor`), as a layer inside the
 //! authentication layer so that it sees who calls. Keys are the authenticated subjects
 //! (whose number the token issuer bounds), "unauthenticated" in open mode, and one shared
-//! key for public calls (health checks). Every [`PRUNE_EVERY`] calls, the principals whose
-//! allowance is back to full are forgotten, so the map holds only recent callers.
+//! key for public calls (health checks). The console's static files are not limited.
+//! Every [`PRUNE_EVERY`] calls, the principals whose allowance is back to full are
+//! forgotten, so the map holds only recent callers.
 
 use crate::config::RateLimitConfig;
 use anyhow::{Result, bail};
@@ -62,6 +63,11 @@ impl Limiter {
 
 /// The rate limit layer's function, for `axum::middleware::from_fn_with_state`.
 pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: Next) -> Response {
+    // The console's static files: the same few strings for everyone, not calls to limit
+    // (they would share one allowance among every user opening the console).
+    if super::table::is_console_file(request.uri().path()) {
+        return next.run(request).await;
+    }
     let key = match request.extensions().get::<Actor>() {
         Some(actor) => actor.subject.clone(),
         None if request.uri().path().starts_with("/grpc.health.") => "(health)".to_owned(),
@@ -69,7 +75,7 @@ pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: 
     };
     match limiter.check(&key) {
         Ok(()) => next.run(request).await,
-        Err(status) => status.into_http(),
+        Err(status) => super::refusal(&request, &status),
     }
 }
 

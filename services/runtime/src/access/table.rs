@@ -10,7 +10,8 @@
 //! rest needs the controller role, and no other role may call them (a controller's
 //! requests are its own; the handlers check which controller the token names).
 //! `GET /metrics` (the HTTP listener) needs the platform or the auditor role; in open mode
-//! (no `[auth]`, loopback only) it is open like everything else.
+//! (no `[auth]`, loopback only) it is open like everything else. The console (HTTP
+//! listener): see [`CONSOLE`].
 
 use erasure_core::access::Role;
 
@@ -65,8 +66,42 @@ pub const METHODS: &[(&str, &[Role])] = &[
     ("GetConsistencyProof", AUDITOR),
 ];
 
+/// The console (the HTTP listener): its pages are public (they hold no data; every call
+/// they make is checked); `session` tells any staff member who they are and what they may
+/// do; the JSON gateway's `/api/v1/{Method}` and the rendered downloads need what the gRPC
+/// method they call needs.
+pub const CONSOLE: &str = "/console/";
+pub const CONSOLE_SESSION: &str = "/console/session";
+pub const GATEWAY: &str = "/api/v1/";
+/// The console's rendered downloads, with the method each calls.
+pub const RENDERED: &[(&str, &str)] = &[
+    ("/console/certificate.html", "GetCertificate"),
+    ("/console/receipt.html", "Get"),
+    ("/console/report.html", "GetReport"),
+];
+
+/// The console's static files (its page, scripts and styles), which hold no data.
+pub fn is_console_file(path: &str) -> bool {
+    path == "/"
+        || path
+            .strip_prefix(CONSOLE)
+            .is_some_and(|f| f.ends_with(".js") || f.ends_with(".css"))
+}
+
 /// The rule for an HTTP request path (`/package.Service/Method`); `None`: nobody.
 pub fn rule(path: &str) -> Option<Rule> {
+    if let Some(method) = path.strip_prefix(GATEWAY) {
+        return method_rule(method);
+    }
+    if let Some((_, method)) = RENDERED.iter().find(|(p, _)| *p == path) {
+        return method_rule(method);
+    }
+    if path == CONSOLE_SESSION {
+        return Some(Rule::AnyRole);
+    }
+    if path == "/" || path.starts_with(CONSOLE) {
+        return Some(Rule::Public);
+    }
     if path.starts_with(HEALTH) {
         return Some(Rule::Public);
     }
@@ -82,7 +117,10 @@ pub fn rule(path: &str) -> Option<Rule> {
             false => Rule::Roles(CONTROLLER),
         });
     }
-    let method = path.strip_prefix(SERVICE)?;
+    method_rule(path.strip_prefix(SERVICE)?)
+}
+
+fn method_rule(method: &str) -> Option<Rule> {
     METHODS
         .iter()
         .find(|(m, _)| *m == method)
@@ -94,19 +132,25 @@ pub fn method_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// Every method of `erasure.v1.ErasureService`, as `api.proto` declares them, in order.
+#[cfg(test)]
+pub(crate) fn api_methods() -> Vec<&'static str> {
+    let proto = include_str!("../../../../proto/erasure/v1/api.proto");
+    proto
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("rpc "))
+        .filter_map(|l| l.split('(').next())
+        .map(str::trim)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_method_of_the_service_has_a_rule() {
-        let proto = include_str!("../../../../proto/erasure/v1/api.proto");
-        let methods: Vec<&str> = proto
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("rpc "))
-            .filter_map(|l| l.split('(').next())
-            .map(str::trim)
-            .collect();
+        let methods = api_methods();
         assert!(methods.len() >= 15, "{methods:?}");
         for m in methods {
             assert!(
@@ -157,6 +201,25 @@ mod tests {
                 .all(|(_, roles)| !roles.contains(&Role::Controller)),
             "a controller calls no gRPC method"
         );
+    }
+
+    #[test]
+    fn the_gateway_and_downloads_need_what_their_method_needs() {
+        for (method, roles) in METHODS {
+            assert_eq!(rule(&format!("/api/v1/{method}")), Some(Rule::Roles(roles)));
+        }
+        assert_eq!(rule("/api/v1/Nope"), None);
+        assert_eq!(
+            rule("/console/certificate.html"),
+            Some(Rule::Roles(CERTIFICATES))
+        );
+        assert_eq!(rule("/console/receipt.html"), Some(Rule::Roles(OPERATOR)));
+        assert_eq!(rule("/console/session"), Some(Rule::AnyRole));
+        assert_eq!(rule("/"), Some(Rule::Public));
+        assert_eq!(rule("/console/app.js"), Some(Rule::Public));
+        assert!(is_console_file("/console/app.js") && is_console_file("/"));
+        assert!(!is_console_file("/console/session"));
+        assert!(!is_console_file("/console/certificate.html"));
     }
 
     #[test]
