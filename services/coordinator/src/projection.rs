@@ -148,12 +148,22 @@ fn key_of(id: &str) -> ([u8; 16], bool) {
     (key, false)
 }
 
+/// A key's hash: keys are random (UUID v4 or v8 from an HMAC, or SHA-256 bytes), so their
+/// first eight bytes hash them well.
+fn bucket(key: &[u8; 16]) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&key[..8]);
+    u64::from_le_bytes(first)
+}
+
 /// A full state with the stream version it was folded at.
 type Full = (RequestState, u64);
 
 struct View {
     summaries: Vec<Summary>,
-    slots: HashMap<[u8; 16], u32>,
+    /// Slots by request id: a table of 4-byte slots hashed by and compared on the
+    /// summaries' keys.
+    slots: hashbrown::HashTable<u32>,
     /// The ids that are not UUIDs, by slot.
     texts: HashMap<u32, Box<str>>,
     /// Slots by (received, request id), oldest first.
@@ -181,7 +191,7 @@ impl Default for View {
     fn default() -> Self {
         Self {
             summaries: Vec::new(),
-            slots: HashMap::new(),
+            slots: hashbrown::HashTable::new(),
             texts: HashMap::new(),
             order: Vec::new(),
             active: HashMap::new(),
@@ -198,7 +208,12 @@ impl Default for View {
 
 impl View {
     fn slot(&self, id: &str) -> Option<u32> {
-        self.slots.get(&key_of(id).0).copied()
+        let key = key_of(id).0;
+        let summaries = &self.summaries;
+        let found = self
+            .slots
+            .find(bucket(&key), |&s| summaries[s as usize].key == key);
+        found.copied()
     }
 
     fn summary(&self, id: &str) -> Option<&Summary> {
@@ -282,7 +297,9 @@ impl View {
         let slot = self.summaries.len() as u32;
         self.summaries
             .push(Summary::new(key, &state, policy, recorded.position));
-        self.slots.insert(key, slot);
+        let summaries = &self.summaries;
+        let rehash = |&s: &u32| bucket(&summaries[s as usize].key);
+        self.slots.insert_unique(bucket(&key), slot, rehash);
         if !uuid {
             self.texts.insert(slot, recorded.stream_id.as_str().into());
         }

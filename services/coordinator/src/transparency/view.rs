@@ -9,7 +9,7 @@ use erasure_proof::transparency as log;
 use erasure_proto::v1 as pb;
 use erasure_store::{NewEvent, RecordedEvent};
 use prost::Message;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 pub const LOG_STREAM: &str = "transparency-log";
 pub const HEADS_STREAM: &str = "transparency-log-heads";
@@ -36,43 +36,30 @@ pub struct Head {
     pub timestamp_ms: i64,
 }
 
-/// Where each leaf is in the tree, found by the leaf's first eight bytes and checked
-/// against the tree: 16 bytes a leaf instead of 40 for a map of whole hashes. A leaf whose
-/// first eight bytes another leaf has already (one pair in 2^64 / n^2) is kept whole.
+/// Where each leaf is in the tree: a table of leaf indexes, hashed by and compared on the
+/// leaf hashes the tree holds, so the index adds about 9 bytes a leaf to the tree's own.
 #[derive(Default)]
-pub(super) struct LeafIndex {
-    by_prefix: HashMap<u64, u64>,
-    collided: HashMap<Hash, u64>,
+pub(super) struct LeafIndex(hashbrown::HashTable<u64>);
+
+/// Leaf hashes are SHA-256 outputs: their first eight bytes are a good hash.
+fn bucket(hash: &Hash) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash[..8]);
+    u64::from_le_bytes(first)
 }
 
 impl LeafIndex {
-    fn prefix(leaf: &Hash) -> u64 {
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&leaf[..8]);
-        u64::from_le_bytes(first)
-    }
-
     pub(super) fn get(&self, leaf: &Hash, tree: &MerkleTree) -> Option<u64> {
-        if let Some(&index) = self.collided.get(leaf) {
-            return Some(index);
-        }
-        let index = *self.by_prefix.get(&Self::prefix(leaf))?;
         let hash = erasure_proof::merkle::leaf_hash(leaf);
-        (tree.leaf_hash_at(index) == Some(hash)).then_some(index)
+        let at = |&i: &u64| tree.leaf_hash_at(i) == Some(hash);
+        self.0.find(bucket(&hash), at).copied()
     }
 
     /// Records the leaf just pushed at `index`.
-    fn insert(&mut self, leaf: &Hash, index: u64, tree: &MerkleTree) {
-        match self.by_prefix.get(&Self::prefix(leaf)) {
-            None => {
-                self.by_prefix.insert(Self::prefix(leaf), index);
-            }
-            Some(&other) => {
-                let hash = erasure_proof::merkle::leaf_hash(leaf);
-                if tree.leaf_hash_at(other) != Some(hash) {
-                    self.collided.insert(*leaf, index);
-                }
-            }
+    fn insert(&mut self, index: u64, tree: &MerkleTree) {
+        let rehash = |&i: &u64| tree.leaf_hash_at(i).map_or(0, |h| bucket(&h));
+        if let Some(hash) = tree.leaf_hash_at(index) {
+            self.0.insert_unique(bucket(&hash), index, rehash);
         }
     }
 }
@@ -149,7 +136,7 @@ impl View {
 
     pub(super) fn push_leaf(&mut self, leaf: Hash) {
         let index = self.tree.push(&leaf);
-        self.index.insert(&leaf, index, &self.tree);
+        self.index.insert(index, &self.tree);
     }
 
     fn apply_issued(&mut self, stream: &str, event: &Event) {
@@ -226,7 +213,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn leaves_sharing_their_first_eight_bytes_are_each_found_at_their_own_index() {
+    fn leaves_alike_in_their_first_bytes_are_each_found_at_their_own_index() {
         let mut view = View::default();
         let leaf = |first: u8, last: u8| {
             let mut h = [first; 32];
@@ -247,6 +234,5 @@ mod tests {
             "same prefix, never logged"
         );
         assert_eq!(view.index_of(&leaf(3, 0)), None);
-        assert_eq!(view.index.collided.len(), 2);
     }
 }
