@@ -5,7 +5,9 @@
 //! Each copy is a real request's events under a new request id (a UUID, as the coordinator
 //! issues them), with its own certificate leaf (the template's certificate hash hashed with
 //! the new id) appended to the transparency log, so the projection and the log see N
-//! distinct requests of realistic size. What the copies do not have: a data key (their
+//! distinct requests of realistic size. Copy n is received n milliseconds after the last
+//! template, so the history is in the order it was received, as a real one is. What the
+//! copies do not have: a data key (their
 //! identifiers cannot be opened, so they cannot be retried or replayed), and task ids and
 //! signed payloads that name the new id. They are for measuring, never for a real
 //! deployment's log.
@@ -49,6 +51,14 @@ pub async fn multiply(
         );
     }
     let at_ms = chrono::Utc::now().timestamp_millis();
+    let last_received = templates
+        .iter()
+        .filter_map(|t| match codec::decode(&t[0]) {
+            Ok(Event::RequestReceived(r)) => Some(r.received_at),
+            _ => None,
+        })
+        .max()
+        .unwrap_or_else(chrono::Utc::now);
     let mut log_version = log_size;
     let mut events = 0u64;
     // A thousand requests at a time, then their leaves: the log follows the certificates
@@ -57,7 +67,8 @@ pub async fn multiply(
         let mut leaves = Vec::with_capacity(LEAVES_PER_APPEND);
         let mut running = JoinSet::new();
         for n in first..requests.min(first + LEAVES_PER_APPEND) {
-            let (batch, leaf) = copy(&templates[n % templates.len()])?;
+            let received_at = last_received + chrono::Duration::milliseconds(n as i64 + 1);
+            let (batch, leaf) = copy(&templates[n % templates.len()], received_at)?;
             events += batch.events.len() as u64;
             leaves.push((leaf, batch.stream_id.clone()));
             if running.len() >= IN_FLIGHT {
@@ -146,7 +157,10 @@ async fn completed_requests(store: &dyn Storage) -> Result<(Vec<Vec<RecordedEven
 }
 
 /// A template's events under a new request id, and the copy's certificate leaf.
-fn copy(template: &[RecordedEvent]) -> Result<(AppendBatch, [u8; 32])> {
+fn copy(
+    template: &[RecordedEvent],
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(AppendBatch, [u8; 32])> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut leaf = [0u8; 32];
     let mut events = Vec::with_capacity(template.len());
@@ -165,6 +179,7 @@ fn copy(template: &[RecordedEvent]) -> Result<(AppendBatch, [u8; 32])> {
         let event = match event {
             Event::RequestReceived(mut received) => {
                 received.request_id = request_id.as_str().into();
+                received.received_at = received_at;
                 Event::RequestReceived(received)
             }
             Event::CertificateIssued {
