@@ -567,17 +567,21 @@ impl Projection {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<erasure_core::report::Report, CoordinatorError> {
-        let ids: Vec<String> = {
+        // Slots, not ids: four bytes a request however long the period.
+        let slots: Vec<u32> = {
             let view = self.read();
             let slots = view.order.iter().copied();
             slots
                 .filter(|&s| (from..=to).contains(&view.summaries[s as usize].received_on()))
-                .map(|s| view.id(s).into_owned())
                 .collect()
         };
         let mut report = erasure_core::report::build([], from, to, as_of);
-        for chunk in ids.chunks(REPORT_CHUNK) {
-            let states = self.states(chunk.to_vec()).await?;
+        for chunk in slots.chunks(REPORT_CHUNK) {
+            let ids = {
+                let view = self.read();
+                chunk.iter().map(|&s| view.id(s).into_owned()).collect()
+            };
+            let states = self.states(ids).await?;
             report = report.merge(erasure_core::report::build(&states, from, to, as_of));
         }
         Ok(report)
